@@ -1,0 +1,73 @@
+/**
+ * The types that carry a question's journey, from corpus files to the answer every face renders.
+ * Stages import these; none of them defines its own copy.
+ */
+
+/** One cleaned article, ready to be split and indexed. */
+export interface Article {
+  /** Stable source id: derived from the file path relative to the corpus, e.g. `a1b2c3d4e5`. */
+  id: string;
+  /** Path relative to the corpus folder, with forward slashes, e.g. `business/001.txt`. */
+  file: string;
+  title: string;
+  publisher: string | null;
+  /** ISO date (`2014-12-03`) when known. */
+  date: string | null;
+  url: string | null;
+  /** The cleaned text; every quote is a slice of it. */
+  text: string;
+  /** sha256 of the raw file bytes plus the cleaning version: unchanged hash ⇒ no re-embedding. */
+  hash: string;
+}
+
+/** A sentence as character offsets into its article's cleaned text. */
+export interface Sentence {
+  start: number;
+  end: number;
+}
+
+/** A window of whole consecutive sentences: the unit embedded and searched besides sentences. */
+export interface Passage {
+  /** Index of its first sentence within the article. */
+  first: number;
+  /** Index one past its last sentence. */
+  last: number;
+}
+
+/** Where a quote comes from, as every face shows it. */
+export interface Citation {
+  id: string;
+  file: string;
+  title: string;
+  publisher: string | null;
+  date: string | null;
+  url: string | null;
+}
+
+/** A verbatim slice of one article, with its citation. */
+export interface Quote {
+  /** Exactly `article.text.slice(start, end)`. */
+  text: string;
+  source: Citation;
+  /** Other articles that say the same thing. */
+  alsoIn: Citation[];
+  start: number;
+  end: number;
+  /** Global id of the sentence the quote is centred on (stable within one index). */
+  sentenceId: number;
+  /** How well it answers, higher is better (not comparable across questions). */
+  score: number;
+}
+
+/** What the engine returns for one question; rendered by the bot, the terminal and the eval alike. */
+export interface Answer {
+  /** The question as normalized (mentions removed, whitespace folded, truncated). */
+  question: string;
+  abstained: boolean;
+  quotes: Quote[];
+  /** Something the asker should know: empty question, truncated question, why it abstained. */
+  notice?: string;
+  /** Whole answer time in milliseconds. */
+  ms: number;
+  timings: { embedMs: number; searchMs: number; selectMs: number };
+}

@@ -1,0 +1,29 @@
+/**
+ * `npm run build-index [-- --corpus <dir>] [--full]`: builds the index (incrementally by default).
+ */
+import { Command } from 'commander';
+import { loadConfig } from '../src/config.js';
+import { buildIndex } from '../src/index/build.js';
+import { buildProgress, formatSummary } from '../src/cli/progress.js';
+import { runMain } from '../src/cli/run.js';
+
+const opts = new Command()
+  .name('build-index')
+  .description('Build the search index from the corpus: clean, split, embed, write HNSW + BM25.')
+  .argument('[corpus]', 'corpus folder (overrides CORPUS_DIR)')
+  .option('--corpus <dir>', 'corpus folder (overrides CORPUS_DIR)')
+  .option('--index <dir>', 'index folder (overrides INDEX_DIR)')
+  .option('--full', 're-embed every article instead of only new and changed ones')
+  .parse();
+
+await runMain(async () => {
+  const o = opts.opts<{ corpus?: string; index?: string; full?: boolean }>();
+  const config = loadConfig();
+  config.corpusDir = o.corpus ?? opts.args[0] ?? config.corpusDir;
+  if (o.index) config.indexDir = o.index;
+  process.stderr.write(`Building ${config.indexDir} from ${config.corpusDir}${o.full ? ' (full rebuild)' : ''}…\n`);
+  const progress = buildProgress();
+  const summary = await buildIndex(config, { full: o.full, onProgress: progress.update });
+  progress.stop();
+  process.stdout.write(formatSummary(summary) + '\n');
+});

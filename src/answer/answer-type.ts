@@ -1,0 +1,49 @@
+/**
+ * The kind of answer a question asks for (who / when / how many / where), and whether a sentence
+ * holds something of that kind: a cheap signal that separates "the sentence that answers" from
+ * "a sentence on the same topic".
+ */
+
+export type AnswerType = 'number' | 'date' | 'person' | 'place' | 'other';
+
+const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december';
+const DAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday';
+const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|dozens|hundred|hundreds|thousand|thousands|million|billion|trillion|half';
+
+/**
+ * @example
+ * answerType('How many air missions has the coalition flown?'); // 'number'
+ * answerType('When did the conflict in Syria begin?');          // 'date'
+ */
+export function answerType(question: string): AnswerType {
+  const q = question.toLowerCase();
+  if (/\b(how (many|much|long|far|old|big|large|often)|what (number|percentage|percent|proportion|amount))\b/.test(q)) return 'number';
+  if (/\b(when|what (year|date|day|month|time|decade|century)|which (year|date|day|month))\b/.test(q)) return 'date';
+  if (/\b(who|whom|whose)\b/.test(q)) return 'person';
+  if (/\b(where|what (country|city|place|region)|which (country|city|place|region))\b/.test(q)) return 'place';
+  return 'other';
+}
+
+/**
+ * Whether a sentence holds an answer of the asked type (ignoring words the question already has).
+ *
+ * @example
+ * hasAnswerType('The roughly 1,000 coalition air missions…', 'number', ''); // true
+ */
+export function hasAnswerType(sentence: string, type: AnswerType, question: string): boolean {
+  switch (type) {
+    case 'number':
+      return new RegExp(`\\d|\\b(${NUMBER_WORDS})\\b`, 'i').test(sentence);
+    case 'date':
+      return new RegExp(`\\b(${MONTHS}|${DAYS}|\\d{4}|yesterday|today|tomorrow|week|month|year|years|decade|century|summer|winter|spring|autumn)\\b`, 'i').test(sentence);
+    case 'person':
+    case 'place': {
+      const known = new Set(question.toLowerCase().match(/\p{L}+/gu) ?? []);
+      // A capitalized word not at the very start and not already in the question: a name.
+      const names = sentence.slice(1).match(/\b\p{Lu}\p{Ll}+/gu) ?? [];
+      return names.some((n) => !known.has(n.toLowerCase()));
+    }
+    default:
+      return false;
+  }
+}

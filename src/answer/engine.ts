@@ -1,0 +1,165 @@
+/**
+ * The answer engine: loaded once, answers in milliseconds. Question → normalize → embed (the only
+ * model run) → hybrid retrieval → sentence-level quotes → abstain or answer. Every face calls this.
+ */
+import type { Config } from '../config.js';
+import { Embedder } from '../embed/embedder.js';
+import { loadIndex, type LoadedIndex } from '../index/load.js';
+import type { Answer } from '../types.js';
+import type { AnswerEngine, AnswerOptions, QuoteContext, SourceInfo } from './api.js';
+import { normalizeQuestion } from './question.js';
+import { buildQuotes, citationOf, coverage, scoreSentences, type ScoredSentence } from './quotes.js';
+import { retrieve, type Retrieval } from './retrieve.js';
+import { DEFAULT_TUNING, type Tuning } from './tuning.js';
+
+export { IndexError } from '../index/format.js';
+
+/** What the engine saw for one question: for the eval, calibration and debugging. */
+export interface Trace {
+  question: string;
+  retrieval: Retrieval;
+  sentences: ScoredSentence[];
+  /** Articles (index positions) in the order retrieval ranks them. */
+  articleRanking: number[];
+  confidence: number;
+  abstained: boolean;
+  timings: Answer['timings'];
+}
+
+export const NO_ANSWER =
+  "The articles I have don't answer that. I only quote my sources, so I'd rather say nothing than guess.";
+
+export class Engine implements AnswerEngine {
+  constructor(
+    readonly index: LoadedIndex,
+    readonly embedder: Embedder,
+    public tuning: Tuning = DEFAULT_TUNING,
+  ) {}
+
+  get buildId(): string {
+    return this.index.manifest.buildId;
+  }
+
+  /**
+   * Answers one question.
+   *
+   * @example
+   * const answer = await engine.answer('Who is the Pentagon spokesman?', { k: 2 });
+   * answer.abstained ? answer.notice : answer.quotes.map((q) => q.text);
+   */
+  async answer(question: string, options: AnswerOptions = {}): Promise<Answer> {
+    const t0 = performance.now();
+    const k = Math.min(Math.max(1, Math.floor(options.k ?? 3)), 10);
+    const offset = Math.max(0, Math.floor(options.offset ?? 0));
+    const normalized = normalizeQuestion(question);
+    if (!normalized.text) {
+      return { question: '', abstained: true, quotes: [], notice: normalized.notice, ms: performance.now() - t0, timings: { embedMs: 0, searchMs: 0, selectMs: 0 } };
+    }
+    const trace = await this.trace(normalized.text);
+    const quotes = trace.abstained ? [] : buildQuotes(this.index, trace.sentences, { k, offset }, this.tuning);
+    const notices = [normalized.notice, trace.abstained ? NO_ANSWER : undefined].filter(Boolean);
+    if (!trace.abstained && quotes.length === 0 && offset > 0) notices.push('No more passages answer this question.');
+    return {
+      question: normalized.text,
+      abstained: trace.abstained,
+      quotes,
+      notice: notices.length ? notices.join(' ') : undefined,
+      ms: performance.now() - t0,
+      timings: trace.timings,
+    };
+  }
+
+  /**
+   * Everything the engine computes for a (normalized) question, before quotes are cut.
+   *
+   * @example
+   * const t = await engine.trace('When did the conflict in Syria begin?');
+   * t.confidence; // 0.93
+   */
+  async trace(question: string): Promise<Trace> {
+    const t0 = performance.now();
+    const q = await this.embedder.embedQuery(question);
+    const t1 = performance.now();
+    const retrieval = retrieve(this.index, q, question, this.tuning);
+    const t2 = performance.now();
+    const sentences = scoreSentences(this.index, q, retrieval, question, this.tuning);
+    const articleRanking: number[] = [];
+    for (const c of retrieval.candidates) {
+      const a = this.index.passageArticle[c.passage];
+      if (!articleRanking.includes(a)) articleRanking.push(a);
+    }
+    const confidence = this.confidence(retrieval, sentences);
+    const { floor, threshold } = this.tuning.abstain;
+    const best = sentences[0];
+    const abstained = !best || best.cos < floor || confidence < threshold;
+    const t3 = performance.now();
+    return {
+      question, retrieval, sentences, articleRanking, confidence, abstained,
+      timings: { embedMs: t1 - t0, searchMs: t2 - t1, selectMs: t3 - t2 },
+    };
+  }
+
+  /**
+   * How sure the engine is that the corpus answers: the best sentence's cosine plus the share of the
+   * question's words (IDF-weighted) found in that sentence's passage. The second signal catches
+   * off-corpus questions that share a topic but not the specifics ("pledge allegiance").
+   */
+  private confidence(retrieval: Retrieval, sentences: ScoredSentence[]): number {
+    const best = sentences[0];
+    if (!best) return 0;
+    const passage = this.index.sentencePassage[best.id];
+    const a = this.index.passageArticle[passage];
+    const article = this.index.articles[a];
+    const p = article.passages[this.index.passageLocal[passage]];
+    const text = `${article.title} ${article.text.slice(article.sentences[p.first].start, article.sentences[p.last - 1].end)}`;
+    const total = retrieval.questionTerms.reduce((s, t) => s + t.idf, 0);
+    const share = total > 0 ? coverage(text, retrieval.questionTerms) / total : 0;
+    return best.cos + this.tuning.abstain.coverage * share;
+  }
+
+  sources(): SourceInfo[] {
+    return this.index.articles.map((_, i) => this.sourceAt(i));
+  }
+
+  source(id: string): SourceInfo | undefined {
+    const i = this.index.articles.findIndex((a) => a.id === id);
+    return i < 0 ? undefined : this.sourceAt(i);
+  }
+
+  private sourceAt(i: number): SourceInfo {
+    const a = this.index.articles[i];
+    const firstBreak = a.text.indexOf('\n\n');
+    return {
+      ...citationOf(this.index, i),
+      sentences: a.sentences.length,
+      passages: a.passages.length,
+      firstParagraph: (firstBreak < 0 ? a.text : a.text.slice(0, firstBreak)).trim(),
+    };
+  }
+
+  context(sentenceId: number, radius = 2): QuoteContext | undefined {
+    if (!Number.isInteger(sentenceId) || sentenceId < 0 || sentenceId >= this.index.sentenceArticle.length) return undefined;
+    const a = this.index.sentenceArticle[sentenceId];
+    const local = this.index.sentenceLocal[sentenceId];
+    const article = this.index.articles[a];
+    const from = article.sentences[Math.max(0, local - radius)];
+    const to = article.sentences[Math.min(article.sentences.length - 1, local + radius)];
+    return { text: article.text.slice(from.start, to.end), source: citationOf(this.index, a) };
+  }
+}
+
+/**
+ * Loads the embedder and the index named by the configuration.
+ *
+ * @example
+ * const engine = await openEngine(loadConfig());
+ * (await engine.answer('How many air missions has the coalition flown?')).quotes[0].source.publisher; // 'DW'
+ */
+export async function openEngine(config: Config, options: { embedder?: Embedder; tuning?: Tuning } = {}): Promise<Engine> {
+  const expected = { model: config.embeddingModel, quantized: config.quantized };
+  // Check the index before paying for the model: a missing index fails fast with its own message.
+  const index = await loadIndex(config.indexDir, expected);
+  const embedder =
+    options.embedder ?? (await Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir }));
+  return new Engine(index, embedder, options.tuning);
+}

@@ -1,0 +1,137 @@
+/**
+ * Sentence-level quote selection inside the best passages: score every sentence, expand a sentence
+ * that cannot stand alone with the one before it, fold near-identical sentences from other articles
+ * into "also in", and cut each quote as an exact slice of its article.
+ */
+import type { LoadedIndex } from '../index/load.js';
+import { terms } from '../text/terms.js';
+import type { Citation, Quote } from '../types.js';
+import { answerType, hasAnswerType } from './answer-type.js';
+import type { Retrieval } from './retrieve.js';
+import type { Tuning } from './tuning.js';
+import { dotRow, dotRows } from './vectors.js';
+
+export interface ScoredSentence {
+  id: number;
+  cos: number;
+  /** IDF-weighted share of the question's terms that the sentence holds (0…1). */
+  lexical: number;
+  typeMatch: boolean;
+  /** Fused score of the sentence's passage. */
+  passageScore: number;
+  score: number;
+}
+
+/**
+ * Scores the sentences of the best passages, best first.
+ *
+ * @example
+ * const ranked = scoreSentences(index, q, retrieval, question, DEFAULT_TUNING);
+ * ranked[0].id; // global sentence id of the best answer sentence
+ */
+export function scoreSentences(
+  index: LoadedIndex,
+  q: Float32Array,
+  retrieval: Retrieval,
+  question: string,
+  tuning: Tuning,
+): ScoredSentence[] {
+  const type = answerType(question);
+  const idfTotal = retrieval.questionTerms.reduce((s, t) => s + t.idf, 0) || 1;
+  const out: ScoredSentence[] = [];
+  for (const c of retrieval.candidates.slice(0, tuning.passagesForQuotes)) {
+    const a = index.passageArticle[c.passage];
+    const article = index.articles[a];
+    const pass = article.passages[index.passageLocal[c.passage]];
+    for (let local = pass.first; local < pass.last; local++) {
+      const id = index.firstSentence[a] + local;
+      const s = article.sentences[local];
+      const text = article.text.slice(s.start, s.end);
+      const cos = dotRow(q, index.sentenceVectors, id);
+      const lexical = coverage(text, retrieval.questionTerms) / idfTotal;
+      const typeMatch = hasAnswerType(text, type, question);
+      const score =
+        cos + tuning.pick.lexical * lexical + tuning.pick.context * c.score + (typeMatch ? tuning.pick.answerType : 0);
+      out.push({ id, cos, lexical, typeMatch, passageScore: c.score, score });
+    }
+  }
+  return out.sort((x, y) => y.score - x.score);
+}
+
+/** Sum of the IDF of the question terms found in a text. */
+export function coverage(text: string, questionTerms: { term: string; idf: number }[]): number {
+  const present = new Set(terms(text));
+  let s = 0;
+  for (const t of questionTerms) if (present.has(t.term)) s += t.idf;
+  return s;
+}
+
+/** A sentence that leans on the one before it ("He said…", "It was…"): shown with that one. */
+const LEANS_BACK = /^[“"‘']?(he|she|it|they|this|that|these|those|his|her|their|its|but|and|however|also|the move|the decision|the statement|earlier|later|then)\b/i;
+
+/** Citation of an article, as every face shows it. */
+export function citationOf(index: LoadedIndex, articleIndex: number): Citation {
+  const a = index.articles[articleIndex];
+  return { id: a.id, file: a.file, title: a.title, publisher: a.publisher, date: a.date, url: a.url };
+}
+
+/**
+ * Turns ranked sentences into up to `offset + k` quotes and returns the last `k` of them.
+ *
+ * @example
+ * const quotes = buildQuotes(index, ranked, { k: 3, offset: 0 }, DEFAULT_TUNING);
+ * quotes[0].text === article.text.slice(quotes[0].start, quotes[0].end); // always true
+ */
+export function buildQuotes(
+  index: LoadedIndex,
+  ranked: ScoredSentence[],
+  page: { k: number; offset: number },
+  tuning: Tuning,
+): Quote[] {
+  const dim = index.manifest.embedding.dim;
+  const quotes: (Quote & { article: number; first: number; last: number })[] = [];
+  const seenText = new Map<string, number>();
+  for (const r of ranked) {
+    if (quotes.length >= page.offset + page.k) break;
+    const a = index.sentenceArticle[r.id];
+    const local = index.sentenceLocal[r.id];
+    const article = index.articles[a];
+    const s = article.sentences[local];
+    const text = article.text.slice(s.start, s.end);
+
+    // Already covered: inside a quote taken from the same article.
+    if (quotes.some((x) => x.article === a && local >= x.first && local <= x.last)) continue;
+    // The same words, or nearly, in another article: corroboration, not a new quote.
+    const same =
+      quotes[seenText.get(text.toLowerCase()) ?? -1] ??
+      quotes.find((x) => x.article !== a && dotRows(index.sentenceVectors, x.sentenceId, index.sentenceVectors, r.id, dim) >= tuning.corroborate && sameNumbers(x.text, text));
+    if (same) {
+      if (same.article !== a && !same.alsoIn.some((c) => c.id === article.id)) same.alsoIn.push(citationOf(index, a));
+      continue;
+    }
+
+    let first = local;
+    if (local > 0 && (LEANS_BACK.test(text) || text.length < 40)) first = local - 1;
+    const start = article.sentences[first].start;
+    quotes.push({
+      text: article.text.slice(start, s.end),
+      source: citationOf(index, a),
+      alsoIn: [],
+      start,
+      end: s.end,
+      sentenceId: r.id,
+      score: r.score,
+      article: a,
+      first,
+      last: local,
+    });
+    seenText.set(text.toLowerCase(), quotes.length - 1);
+  }
+  return quotes.slice(page.offset).map(({ article: _a, first: _f, last: _l, ...q }) => q);
+}
+
+/** Two sentences agree on their figures (or have none): "60 nations" and "83 members" disagree. */
+function sameNumbers(a: string, b: string): boolean {
+  const nums = (t: string) => (t.replace(/(\d),(\d{3})/g, '$1$2').match(/\d+(\.\d+)?/g) ?? []).sort().join(' ');
+  return nums(a) === nums(b);
+}

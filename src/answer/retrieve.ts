@@ -1,0 +1,70 @@
+/**
+ * Hybrid retrieval: candidates from three retrievers (HNSW over sentences, HNSW over passages, BM25
+ * over passages), then every candidate passage re-scored exactly with a weighted sum of normalised
+ * signals. Measured on SQuAD and the seed questions, this beats reciprocal rank fusion (see README).
+ */
+import type { LoadedIndex } from '../index/load.js';
+import { terms } from '../text/terms.js';
+import type { Tuning } from './tuning.js';
+import { dotRow } from './vectors.js';
+
+export interface PassageCandidate {
+  passage: number;
+  /** Cosine of the question with the passage. */
+  passageCos: number;
+  /** Best cosine of the question with one of the passage's sentences, and that sentence's id. */
+  sentenceCos: number;
+  bestSentence: number;
+  /** BM25 divided by the best BM25 of this question (0…1). */
+  lexical: number;
+  /** Fused score. */
+  score: number;
+}
+
+export interface Retrieval {
+  candidates: PassageCandidate[];
+  /** The question's distinct index terms, with their IDF. */
+  questionTerms: { term: string; idf: number }[];
+}
+
+/**
+ * Gathers and scores candidate passages for a question vector, best first.
+ *
+ * @example
+ * const { candidates } = retrieve(index, qVector, 'Who is the Pentagon spokesman?', DEFAULT_TUNING);
+ * index.articles[index.passageArticle[candidates[0].passage]].title;
+ */
+export function retrieve(index: LoadedIndex, q: Float32Array, question: string, tuning: Tuning): Retrieval {
+  const ids = new Set<number>();
+  for (const h of index.sentenceStore.search(q, tuning.sentenceHits)) ids.add(index.sentencePassage[h.id]);
+  for (const h of index.passageStore.search(q, tuning.passageHits)) ids.add(h.id);
+  const bm25 = index.lexical.query(question);
+  let maxBm25 = 0;
+  const lexicalRanked = [...bm25.entries()].sort((a, b) => b[1] - a[1]);
+  if (lexicalRanked.length > 0) maxBm25 = lexicalRanked[0][1];
+  for (const [id] of lexicalRanked.slice(0, tuning.lexicalHits)) ids.add(id);
+
+  const { fusion } = tuning;
+  const candidates: PassageCandidate[] = [];
+  for (const p of ids) {
+    const passageCos = dotRow(q, index.passageVectors, p);
+    const a = index.passageArticle[p];
+    const pass = index.articles[a].passages[index.passageLocal[p]];
+    let sentenceCos = -1;
+    let bestSentence = -1;
+    for (let s = index.firstSentence[a] + pass.first; s < index.firstSentence[a] + pass.last; s++) {
+      const c = dotRow(q, index.sentenceVectors, s);
+      if (c > sentenceCos) {
+        sentenceCos = c;
+        bestSentence = s;
+      }
+    }
+    const lexical = maxBm25 > 0 ? (bm25.get(p) ?? 0) / maxBm25 : 0;
+    const score = fusion.passage * passageCos + fusion.sentence * sentenceCos + fusion.lexical * lexical;
+    candidates.push({ passage: p, passageCos, sentenceCos, bestSentence, lexical, score });
+  }
+  candidates.sort((x, y) => y.score - x.score);
+
+  const questionTerms = [...new Set(terms(question))].map((term) => ({ term, idf: index.lexical.idf(term) }));
+  return { candidates, questionTerms };
+}

@@ -1,0 +1,31 @@
+/**
+ * Every weight and threshold of the answer engine, in one place, with where its value comes from.
+ * `npm run eval` measures them (SQuAD for fusion and sentence choice, held-out questions for abstention).
+ */
+export interface Tuning {
+  /** Candidates gathered from each retriever before fusion. */
+  sentenceHits: number;
+  passageHits: number;
+  lexicalHits: number;
+  /** Passage score = passage·cos + sentence·(best sentence cos) + lexical·(BM25 / best BM25). */
+  fusion: { passage: number; sentence: number; lexical: number };
+  /** Passages whose sentences compete for the quotes. */
+  passagesForQuotes: number;
+  /** Sentence score = cos + lexical·(IDF-weighted share of question terms) + context·(passage score) + answer-type bonus. */
+  pick: { lexical: number; context: number; answerType: number };
+  /** Two quotes from different articles this close (cosine) say the same thing: one quote, "also in" the other. */
+  corroborate: number;
+  /** Abstain when confidence = cos + coverage·(share of question terms in the best passage) falls below `threshold`. */
+  abstain: { coverage: number; threshold: number; floor: number };
+}
+
+export const DEFAULT_TUNING: Tuning = {
+  sentenceHits: 48,
+  passageHits: 24,
+  lexicalHits: 24,
+  fusion: { passage: 0.3, sentence: 0.4, lexical: 0.3 },
+  passagesForQuotes: 6,
+  pick: { lexical: 0.6, context: 0.3, answerType: 0.05 },
+  corroborate: 0.82,
+  abstain: { coverage: 0.5, threshold: 0.6, floor: 0.3 },
+};

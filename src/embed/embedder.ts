@@ -1,0 +1,142 @@
+/**
+ * Text → unit vectors with `@xenova/transformers` (one door: `pipeline('feature-extraction')`).
+ *
+ * Why the care around it: texts are sorted by length and batched so a batch pads to similar lengths
+ * (padding is wasted compute); every text is cut at the model's trained limit of 256 word pieces
+ * (the tokenizer files would let 512 through); and the model folder is read locally, never the
+ * network, when `MODEL_DIR` holds it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { env, pipeline, type FeatureExtractionPipeline } from '@xenova/transformers';
+
+export interface EmbedderInfo {
+  /** Hub id, e.g. `Xenova/all-MiniLM-L6-v2`. */
+  model: string;
+  dim: number;
+  quantized: boolean;
+  /** Word pieces per text, at most (longer texts are cut). */
+  maxTokens: number;
+}
+
+export interface EmbedderOptions {
+  model: string;
+  quantized: boolean;
+  /** Folder of models in the Hub's layout; undefined ⇒ the Hub (and its cache). */
+  modelDir?: string;
+  /** Word pieces per text; default 256, all-MiniLM-L6-v2's training length. */
+  maxTokens?: number;
+}
+
+/** Raised when the model cannot be loaded; the message says where it looked. */
+export class ModelError extends Error {
+  override name = 'ModelError';
+}
+
+/** Embeds texts into L2-normalized vectors (so cosine similarity is a dot product). */
+export class Embedder {
+  readonly info: EmbedderInfo;
+  private readonly cache = new Map<string, Float32Array>();
+
+  private constructor(
+    private readonly extractor: FeatureExtractionPipeline,
+    info: EmbedderInfo,
+  ) {
+    this.info = info;
+  }
+
+  /**
+   * Loads the model once; reuse the instance.
+   *
+   * @example
+   * const embedder = await Embedder.load({ model: 'Xenova/all-MiniLM-L6-v2', quantized: true, modelDir: '../shared/models' });
+   * const [v] = await embedder.embed(['Kerry met ministers in Brussels.']); // Float32Array(384), |v| = 1
+   */
+  static async load(options: EmbedderOptions): Promise<Embedder> {
+    const maxTokens = options.maxTokens ?? 256;
+    if (options.modelDir) {
+      const dir = path.resolve(options.modelDir);
+      const weights = path.join(dir, options.model, 'onnx', options.quantized ? 'model_quantized.onnx' : 'model.onnx');
+      if (!fs.existsSync(weights)) {
+        throw new ModelError(
+          `Model not found: ${weights} is missing. Set MODEL_DIR to a folder holding ${options.model} in the Hugging Face Hub layout, or unset it to download from the Hub.`,
+        );
+      }
+      env.localModelPath = dir + path.sep;
+      env.allowLocalModels = true;
+      env.allowRemoteModels = false;
+    } else {
+      env.allowRemoteModels = true;
+    }
+    let extractor: FeatureExtractionPipeline;
+    try {
+      extractor = (await pipeline('feature-extraction', options.model, { quantized: options.quantized })) as FeatureExtractionPipeline;
+    } catch (e) {
+      throw new ModelError(`Could not load the embedding model ${options.model}: ${(e as Error).message}`);
+    }
+    // Cap what the pipeline's own tokenizer call lets through (it truncates at model_max_length).
+    (extractor.tokenizer as unknown as { model_max_length: number }).model_max_length = maxTokens;
+    const probe = await extractor(['probe'], { pooling: 'mean', normalize: true });
+    const dim = probe.dims[probe.dims.length - 1];
+    return new Embedder(extractor, { model: options.model, dim, quantized: options.quantized, maxTokens });
+  }
+
+  /**
+   * Counts the word pieces of a text, special tokens included (what the model would see, uncut).
+   *
+   * @example
+   * embedder.countTokens('Hello world'); // 4 ([CLS] hello world [SEP])
+   */
+  countTokens(text: string): number {
+    const ids = (this.extractor.tokenizer as unknown as { encode(t: string): number[] }).encode(text);
+    return ids.length;
+  }
+
+  /**
+   * Embeds many texts in length-sorted batches; results keep the input order.
+   *
+   * @example
+   * const vectors = await embedder.embed(texts, { onBatch: (done, total) => bar.update(done) });
+   */
+  async embed(
+    texts: string[],
+    options: { batchSize?: number; onBatch?: (done: number, total: number) => void } = {},
+  ): Promise<Float32Array[]> {
+    const batchSize = options.batchSize ?? 32;
+    const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
+    const out = new Array<Float32Array>(texts.length);
+    for (let i = 0; i < order.length; i += batchSize) {
+      const ids = order.slice(i, i + batchSize);
+      const tensor = await this.extractor(
+        ids.map((j) => texts[j]),
+        { pooling: 'mean', normalize: true },
+      );
+      const data = tensor.data as Float32Array;
+      const dim = this.info.dim;
+      ids.forEach((j, k) => {
+        out[j] = data.slice(k * dim, (k + 1) * dim);
+      });
+      options.onBatch?.(Math.min(i + batchSize, texts.length), texts.length);
+    }
+    return out;
+  }
+
+  /**
+   * Embeds one query, with a small cache: a repeated question costs no model run.
+   *
+   * @example
+   * const q = await embedder.embedQuery('Who is the Pentagon spokesman?');
+   */
+  async embedQuery(text: string): Promise<Float32Array> {
+    const hit = this.cache.get(text);
+    if (hit) {
+      this.cache.delete(text);
+      this.cache.set(text, hit); // refresh its place in the LRU order
+      return hit;
+    }
+    const [v] = await this.embed([text]);
+    this.cache.set(text, v);
+    if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);
+    return v;
+  }
+}

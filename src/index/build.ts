@@ -1,0 +1,263 @@
+/**
+ * Builds the index from the corpus: read and clean articles, cut sentences and passages, embed what
+ * changed, write HNSW + BM25 + manifest to a fresh folder and switch `current` to it atomically.
+ *
+ * Incremental by default: an article whose content hash is unchanged keeps its stored vectors, so only
+ * new or edited articles are embedded; removed articles are simply not carried over.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { Embedder } from '../embed/embedder.js';
+import { readCorpus, CLEANER_VERSION } from '../ingest/index.js';
+import { splitSentences } from '../text/sentences.js';
+import { packPassages, passageText } from '../text/passages.js';
+import type { Article } from '../types.js';
+import {
+  FILES,
+  INDEX_FORMAT,
+  IndexError,
+  pruneBuilds,
+  readJson,
+  readManifest,
+  readVectors,
+  resolveCurrent,
+  switchCurrent,
+  writeVectors,
+  type IndexedArticle,
+  type Manifest,
+} from './format.js';
+import { LexicalStore } from './lexical.js';
+import { DEFAULT_HNSW, HnswStore, type HnswParams } from './vector-store.js';
+
+export interface BuildOptions {
+  /** Re-embed everything, ignoring the previous index. */
+  full?: boolean;
+  /** Corpus folder; defaults to `config.corpusDir`. */
+  corpusDir?: string;
+  /** An already loaded embedder (the bench and tests share one). */
+  embedder?: Embedder;
+  hnsw?: HnswParams;
+  /** Called as work advances: phase name, units done, units in all. */
+  onProgress?: (phase: 'embed' | 'index', done: number, total: number) => void;
+  /** Articles to index instead of reading `corpusDir` (the SQuAD eval builds its corpus this way). */
+  articles?: Article[];
+}
+
+export interface BuildSummary {
+  buildId: string;
+  articles: number;
+  sentences: number;
+  passages: number;
+  /** Articles whose vectors were computed in this build. */
+  embeddedArticles: number;
+  /** Articles whose vectors were reused from the previous build. */
+  reusedArticles: number;
+  /** Articles of the previous build no longer in the corpus. */
+  removedArticles: number;
+  /** Sentences + passages embedded in this build. */
+  embeddedTexts: number;
+  skipped: { file: string; reason: string }[];
+  notes: { file: string; note: string }[];
+  seconds: number;
+  embedSeconds: number;
+  /** Embedded texts per second of embedding (0 when nothing was embedded). */
+  textsPerSecond: number;
+}
+
+interface Reusable {
+  article: IndexedArticle;
+  sentenceVectors: Float32Array[];
+  passageVectors: Float32Array[];
+}
+
+/**
+ * Builds (or incrementally updates) the index in `config.indexDir`.
+ *
+ * @example
+ * const summary = await buildIndex(loadConfig());
+ * console.log(`${summary.articles} articles, ${summary.embeddedArticles} embedded`);
+ */
+export async function buildIndex(config: Config, options: BuildOptions = {}): Promise<BuildSummary> {
+  const t0 = performance.now();
+  const indexDir = path.resolve(config.indexDir);
+  fs.mkdirSync(path.join(indexDir, 'builds'), { recursive: true });
+  const release = acquireLock(indexDir);
+  try {
+    const embedder =
+      options.embedder ??
+      (await Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir }));
+    const info = embedder.info;
+    const corpus = options.articles
+      ? { articles: options.articles, skipped: [], notes: [] }
+      : await readCorpus(options.corpusDir ?? config.corpusDir);
+
+    const previous = options.full ? new Map<string, Reusable>() : loadReusable(indexDir, info);
+    const liveIds = new Set(corpus.articles.map((a) => a.id));
+    const removedArticles = [...previous.values()].filter((r) => !liveIds.has(r.article.id)).length;
+
+    // Cut every article; collect the texts that need embedding.
+    const indexed: IndexedArticle[] = [];
+    const pending: { article: number; kind: 's' | 'p'; slot: number; text: string }[] = [];
+    const sentenceVecs: Float32Array[][] = [];
+    const passageVecs: Float32Array[][] = [];
+    let reusedArticles = 0;
+    for (const article of corpus.articles) {
+      const old = previous.get(article.id);
+      if (old && old.article.hash === article.hash) {
+        indexed.push({ ...old.article, ...article, sentences: old.article.sentences, passages: old.article.passages });
+        sentenceVecs.push(old.sentenceVectors);
+        passageVecs.push(old.passageVectors);
+        reusedArticles++;
+        continue;
+      }
+      const sentences = splitSentences(article.text);
+      if (sentences.length === 0) {
+        corpus.skipped.push({ file: article.file, reason: 'no sentences left after cleaning' });
+        continue;
+      }
+      const prefix = article.title ? embedder.countTokens(article.title) : 0;
+      const passages = packPassages(article.text, sentences, (s) => embedder.countTokens(s), prefix);
+      const a = indexed.push({ ...article, sentences, passages }) - 1;
+      sentenceVecs.push(new Array(sentences.length));
+      passageVecs.push(new Array(passages.length));
+      sentences.forEach((s, slot) => pending.push({ article: a, kind: 's', slot, text: article.text.slice(s.start, s.end) }));
+      passages.forEach((p, slot) => pending.push({ article: a, kind: 'p', slot, text: passageText(article.title, article.text, sentences, p) }));
+    }
+
+    const te = performance.now();
+    const vectors = await embedder.embed(
+      pending.map((p) => p.text),
+      { onBatch: (done, total) => options.onProgress?.('embed', done, total) },
+    );
+    const embedSeconds = (performance.now() - te) / 1000;
+    pending.forEach((p, i) => ((p.kind === 's' ? sentenceVecs : passageVecs)[p.article][p.slot] = vectors[i]));
+
+    const allSentences = sentenceVecs.flat();
+    const allPassages = passageVecs.flat();
+    const hnsw = options.hnsw ?? DEFAULT_HNSW;
+    options.onProgress?.('index', 0, 1);
+    const buildId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${crypto.randomBytes(3).toString('hex')}`;
+    const tmpDir = path.join(indexDir, 'builds', `.tmp-${buildId}`);
+    fs.mkdirSync(tmpDir, { recursive: true });
+    try {
+      writeVectors(path.join(tmpDir, FILES.sentenceVectors), allSentences, info.dim);
+      writeVectors(path.join(tmpDir, FILES.passageVectors), allPassages, info.dim);
+      await HnswStore.build(allSentences, info.dim, hnsw).save(path.join(tmpDir, FILES.sentenceGraph));
+      await HnswStore.build(allPassages, info.dim, hnsw).save(path.join(tmpDir, FILES.passageGraph));
+      const lexicalDocs = indexed.flatMap((a) =>
+        a.passages.map((p) => ({ title: a.title, text: a.text.slice(a.sentences[p.first].start, a.sentences[p.last - 1].end) })),
+      );
+      const lexical = LexicalStore.build(lexicalDocs.map((d, id) => ({ id, ...d })));
+      fs.writeFileSync(path.join(tmpDir, FILES.lexical), JSON.stringify(lexical.toJSON()));
+      fs.writeFileSync(path.join(tmpDir, FILES.articles), JSON.stringify(indexed.map(compactArticle)));
+      const manifest: Manifest = {
+        format: INDEX_FORMAT,
+        buildId,
+        createdAt: new Date().toISOString(),
+        embedding: info,
+        hnsw,
+        counts: { articles: indexed.length, sentences: allSentences.length, passages: allPassages.length },
+        cleanerVersion: CLEANER_VERSION,
+        sizes: Object.fromEntries(fs.readdirSync(tmpDir).map((f) => [f, fs.statSync(path.join(tmpDir, f)).size])),
+      };
+      // The manifest goes last: a folder without one is never a build.
+      fs.writeFileSync(path.join(tmpDir, FILES.manifest), JSON.stringify(manifest, null, 2));
+      const finalDir = path.join(indexDir, 'builds', buildId);
+      fs.renameSync(tmpDir, finalDir);
+      switchCurrent(indexDir, finalDir);
+    } catch (e) {
+      fs.rmSync(tmpDir, { recursive: true, force: true });
+      throw e;
+    }
+    pruneBuilds(indexDir);
+    options.onProgress?.('index', 1, 1);
+
+    return {
+      buildId,
+      articles: indexed.length,
+      sentences: allSentences.length,
+      passages: allPassages.length,
+      embeddedArticles: indexed.length - reusedArticles,
+      reusedArticles,
+      removedArticles,
+      embeddedTexts: pending.length,
+      skipped: corpus.skipped,
+      notes: corpus.notes,
+      seconds: (performance.now() - t0) / 1000,
+      embedSeconds,
+      textsPerSecond: pending.length > 0 ? pending.length / embedSeconds : 0,
+    };
+  } finally {
+    release();
+  }
+}
+
+/** Sentences and passages as `[start, end]` pairs: a third of the size of objects in JSON. */
+function compactArticle(a: IndexedArticle): unknown {
+  return { ...a, sentences: a.sentences.map((s) => [s.start, s.end]), passages: a.passages.map((p) => [p.first, p.last]) };
+}
+
+/** Reads `articles.json` back into `IndexedArticle`s. */
+export function expandArticles(raw: unknown): IndexedArticle[] {
+  if (!Array.isArray(raw)) throw new IndexError('articles.json is not a list. Rebuild the index with: npm run build-index -- --full');
+  return raw.map((a: IndexedArticle & { sentences: [number, number][]; passages: [number, number][] }) => ({
+    ...a,
+    sentences: a.sentences.map(([start, end]) => ({ start, end })),
+    passages: a.passages.map(([first, last]) => ({ first, last })),
+  }));
+}
+
+/** The previous build's articles and vectors, when it was made with the same model; else nothing. */
+function loadReusable(indexDir: string, info: { model: string; quantized: boolean; dim: number }): Map<string, Reusable> {
+  const out = new Map<string, Reusable>();
+  try {
+    const dir = resolveCurrent(indexDir);
+    const m = readManifest(dir, info);
+    if (m.embedding.dim !== info.dim) return out;
+    const articles = expandArticles(readJson(path.join(dir, FILES.articles)));
+    const sv = readVectors(path.join(dir, FILES.sentenceVectors), m.counts.sentences, info.dim);
+    const pv = readVectors(path.join(dir, FILES.passageVectors), m.counts.passages, info.dim);
+    let s = 0;
+    let p = 0;
+    for (const a of articles) {
+      const rows = (flat: Float32Array, from: number, n: number) =>
+        Array.from({ length: n }, (_, i) => flat.slice((from + i) * info.dim, (from + i + 1) * info.dim));
+      out.set(a.id, { article: a, sentenceVectors: rows(sv, s, a.sentences.length), passageVectors: rows(pv, p, a.passages.length) });
+      s += a.sentences.length;
+      p += a.passages.length;
+    }
+  } catch {
+    // No usable previous index (missing, corrupted, other model): everything is embedded afresh.
+    out.clear();
+  }
+  return out;
+}
+
+/** One build at a time per index folder: a lock file holding the builder's pid. */
+function acquireLock(indexDir: string): () => void {
+  const lock = path.join(indexDir, '.build.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lock, { force: true });
+    } catch {
+      const pid = Number(fs.readFileSync(lock, 'utf8'));
+      if (pid && isAlive(pid)) {
+        throw new IndexError(`Another build (pid ${pid}) is writing ${indexDir}; wait for it to finish.`);
+      }
+      fs.rmSync(lock, { force: true }); // stale lock from a crashed build
+    }
+  }
+  throw new IndexError(`Could not lock ${indexDir} for building.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

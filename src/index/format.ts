@@ -1,0 +1,189 @@
+/**
+ * The index on disk: one folder per build under `<INDEX_DIR>/builds/`, and `<INDEX_DIR>/current`, a
+ * symbolic link to the live build. A build is written completely, then `current` is switched with one
+ * atomic rename; a crash mid-build leaves at most an unreferenced folder, never a half index that loads.
+ *
+ * ```
+ * index/current -> builds/20261122-053000-ab12
+ * index/builds/<id>/manifest.json    format, model id/dim/quantization, counts, HNSW parameters
+ * index/builds/<id>/articles.json    cleaned articles with sentence and passage offsets
+ * index/builds/<id>/{sentences,passages}.f32   unit vectors, row-major float32
+ * index/builds/<id>/{sentences,passages}.hnsw  hnswlib graphs over the same vectors
+ * index/builds/<id>/lexical.json     MiniSearch (BM25) over passages + document frequencies
+ * ```
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Article, Passage, Sentence } from '../types.js';
+import type { EmbedderInfo } from '../embed/embedder.js';
+import type { HnswParams } from './vector-store.js';
+
+/** Bump when the layout or meaning of the files changes; older indexes are then rebuilt. */
+export const INDEX_FORMAT = 1;
+
+/** A missing, corrupted or incompatible index; the message tells the user what to run. */
+export class IndexError extends Error {
+  override name = 'IndexError';
+}
+
+export const manifestSchema = z.object({
+  format: z.number().int(),
+  buildId: z.string(),
+  createdAt: z.string(),
+  embedding: z.object({ model: z.string(), dim: z.number().int().positive(), quantized: z.boolean(), maxTokens: z.number().int() }),
+  hnsw: z.object({ m: z.number(), efConstruction: z.number(), efSearch: z.number() }),
+  counts: z.object({ articles: z.number().int(), sentences: z.number().int(), passages: z.number().int() }),
+  cleanerVersion: z.union([z.string(), z.number()]),
+  /** Byte size of every file of the build: a truncated or swapped file is caught before it is parsed. */
+  sizes: z.record(z.number().int()),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/** An article as stored in the index: the cleaned article plus how it was cut. */
+export interface IndexedArticle extends Article {
+  sentences: Sentence[];
+  passages: Passage[];
+}
+
+export const FILES = {
+  manifest: 'manifest.json',
+  articles: 'articles.json',
+  sentenceVectors: 'sentences.f32',
+  passageVectors: 'passages.f32',
+  sentenceGraph: 'sentences.hnsw',
+  passageGraph: 'passages.hnsw',
+  lexical: 'lexical.json',
+} as const;
+
+/** `<indexDir>/current`, the link to the live build. */
+export function currentLink(indexDir: string): string {
+  return path.join(indexDir, 'current');
+}
+
+/**
+ * The folder of the live build, resolved once so that a reader sees one build even if `current`
+ * switches while it reads; throws `IndexError` when there is none.
+ *
+ * @example
+ * resolveCurrent('index'); // '/repo/index/builds/20261122-053000-ab12'
+ */
+export function resolveCurrent(indexDir: string): string {
+  try {
+    return fs.realpathSync(currentLink(indexDir));
+  } catch {
+    throw new IndexError(`No index found in ${path.resolve(indexDir)}. Build it with: npm run build-index`);
+  }
+}
+
+/**
+ * Reads and checks a build's manifest against the embedding model the caller will use.
+ *
+ * @example
+ * const manifest = readManifest(dir, { model: 'Xenova/all-MiniLM-L6-v2', quantized: true });
+ */
+export function readManifest(dir: string, expected?: { model: string; quantized: boolean }): Manifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(path.join(dir, FILES.manifest), 'utf8'));
+  } catch (e) {
+    throw new IndexError(`The index in ${dir} is unreadable (${(e as Error).message}). Rebuild it with: npm run build-index -- --full`);
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) throw new IndexError(`The index manifest in ${dir} is invalid. Rebuild it with: npm run build-index -- --full`);
+  const m = parsed.data;
+  if (m.format !== INDEX_FORMAT) {
+    throw new IndexError(`The index in ${dir} has format ${m.format}; this version reads format ${INDEX_FORMAT}. Rebuild it with: npm run build-index -- --full`);
+  }
+  for (const [file, size] of Object.entries(m.sizes)) {
+    let actual = -1;
+    try {
+      actual = fs.statSync(path.join(dir, file)).size;
+    } catch {
+      /* missing */
+    }
+    if (actual !== size) {
+      throw new IndexError(
+        `The index in ${dir} is corrupted: ${file} ${actual < 0 ? 'is missing' : `has ${actual} bytes, expected ${size}`}. Rebuild it with: npm run build-index -- --full`,
+      );
+    }
+  }
+  if (expected && (m.embedding.model !== expected.model || m.embedding.quantized !== expected.quantized)) {
+    throw new IndexError(
+      `The index was built with ${describeModel(m.embedding)} but the configuration asks for ${describeModel(expected)}. ` +
+        'Rebuild it with: npm run build-index -- --full (or set EMBEDDING_MODEL / EMBEDDING_QUANTIZED to match the index).',
+    );
+  }
+  return m;
+}
+
+function describeModel(e: { model: string; quantized: boolean }): string {
+  return `${e.model} (${e.quantized ? 'int8' : 'fp32'})`;
+}
+
+/** Writes vectors as one row-major float32 file. */
+export function writeVectors(file: string, vectors: Float32Array[], dim: number): void {
+  const buf = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, i) => buf.set(v, i * dim));
+  fs.writeFileSync(file, Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength));
+}
+
+/**
+ * Reads a row-major float32 file, checking it holds exactly `count` vectors of `dim`.
+ *
+ * @example
+ * const flat = readVectors('index/current/sentences.f32', 12_345, 384); // Float32Array(12_345 * 384)
+ */
+export function readVectors(file: string, count: number, dim: number): Float32Array {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    throw new IndexError(`${file} is missing. Rebuild the index with: npm run build-index -- --full`);
+  }
+  if (bytes.byteLength !== count * dim * 4) {
+    throw new IndexError(`${file} is truncated or corrupted (${bytes.byteLength} bytes, expected ${count * dim * 4}). Rebuild the index with: npm run build-index -- --full`);
+  }
+  const out = new Float32Array(count * dim);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+/** Reads a JSON file of the index, turning any failure into an `IndexError`. */
+export function readJson<T>(file: string): T {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    throw new IndexError(`${file} is unreadable (${(e as Error).message}). Rebuild the index with: npm run build-index -- --full`);
+  }
+}
+
+/** Points `current` at a finished build with one atomic rename of a fresh link. */
+export function switchCurrent(indexDir: string, buildDir: string): void {
+  const link = currentLink(indexDir);
+  const tmp = `${link}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { force: true });
+  fs.symlinkSync(path.relative(indexDir, buildDir), tmp);
+  fs.renameSync(tmp, link);
+}
+
+/** Removes builds other than the current one and the `keep` newest (readers may still hold them). */
+export function pruneBuilds(indexDir: string, keep = 1): void {
+  const builds = path.join(indexDir, 'builds');
+  if (!fs.existsSync(builds)) return;
+  let live = '';
+  try {
+    live = fs.realpathSync(currentLink(indexDir));
+  } catch {
+    /* no current build */
+  }
+  const dirs = fs
+    .readdirSync(builds)
+    .map((d) => path.join(builds, d))
+    .filter((d) => fs.realpathSync(d) !== live)
+    .sort()
+    .reverse();
+  for (const d of dirs.slice(keep)) fs.rmSync(d, { recursive: true, force: true });
+}
+
+export type { EmbedderInfo, HnswParams };

@@ -51,7 +51,7 @@ export function scoreSentences(
       const lexical = coverage(text, retrieval.questionTerms) / idfTotal;
       const typeMatch = hasAnswerType(text, type, question);
       const score =
-        cos + tuning.pick.lexical * lexical + tuning.pick.context * c.score + (typeMatch ? tuning.pick.answerType : 0);
+        tuning.pick.dense * cos + tuning.pick.lexical * lexical + tuning.pick.context * c.score + (typeMatch ? tuning.pick.answerType : 0);
       out.push({ id, cos, lexical, typeMatch, passageScore: c.score, score });
     }
   }

@@ -11,8 +11,8 @@ export interface Tuning {
   fusion: { passage: number; sentence: number; lexical: number };
   /** Passages whose sentences compete for the quotes. */
   passagesForQuotes: number;
-  /** Sentence score = cos + lexical·(IDF-weighted share of question terms) + context·(passage score) + answer-type bonus. */
-  pick: { lexical: number; context: number; answerType: number };
+  /** Sentence score = dense·cos + lexical·(IDF-weighted share of question terms) + context·(passage score) + answer-type bonus. */
+  pick: { dense: number; lexical: number; context: number; answerType: number };
   /** Two quotes from different articles this close (cosine) say the same thing: one quote, "also in" the other. */
   corroborate: number;
   /** Abstain when confidence = cos + coverage·(share of question terms in the best passage) falls below `threshold`. */
@@ -25,7 +25,19 @@ export const DEFAULT_TUNING: Tuning = {
   lexicalHits: 24,
   fusion: { passage: 0.3, sentence: 0.4, lexical: 0.3 },
   passagesForQuotes: 6,
-  pick: { lexical: 0.6, context: 0.3, answerType: 0.05 },
+  pick: { dense: 1, lexical: 0.6, context: 0.3, answerType: 0.05 },
   corroborate: 0.82,
   abstain: { coverage: 0.5, threshold: 0.6, floor: 0.3 },
+};
+
+/** The two halves alone, for the eval's ablation rows (abstention unchanged). */
+export const LEXICAL_ONLY: Tuning = {
+  ...DEFAULT_TUNING,
+  fusion: { passage: 0, sentence: 0, lexical: 1 },
+  pick: { dense: 0, lexical: 1, context: 0.3, answerType: 0 },
+};
+export const DENSE_ONLY: Tuning = {
+  ...DEFAULT_TUNING,
+  fusion: { passage: 0.5, sentence: 0.5, lexical: 0 },
+  pick: { dense: 1, lexical: 0, context: 0.3, answerType: 0 },
 };

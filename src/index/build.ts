@@ -137,13 +137,13 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     const allSentences = sentenceVecs.flat();
     const allPassages = passageVecs.flat();
     const hnsw = options.hnsw ?? DEFAULT_HNSW;
-    options.onProgress?.('index', 0, 1);
     const buildId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${crypto.randomBytes(3).toString('hex')}`;
     const tmpDir = path.join(indexDir, 'builds', `.tmp-${buildId}`);
     fs.mkdirSync(tmpDir, { recursive: true });
     try {
       writeVectors(path.join(tmpDir, FILES.sentenceVectors), allSentences, info.dim);
       writeVectors(path.join(tmpDir, FILES.passageVectors), allPassages, info.dim);
+      options.onProgress?.('index', 0, 1);
       await HnswStore.build(allSentences, info.dim, hnsw).save(path.join(tmpDir, FILES.sentenceGraph));
       await HnswStore.build(allPassages, info.dim, hnsw).save(path.join(tmpDir, FILES.passageGraph));
       const lexicalDocs = indexed.flatMap((a) =>
@@ -202,7 +202,8 @@ function compactArticle(a: IndexedArticle): unknown {
 /** Reads `articles.json` back into `IndexedArticle`s. */
 export function expandArticles(raw: unknown): IndexedArticle[] {
   if (!Array.isArray(raw)) throw new IndexError('articles.json is not a list. Rebuild the index with: npm run build-index -- --full');
-  return raw.map((a: IndexedArticle & { sentences: [number, number][]; passages: [number, number][] }) => ({
+  type Stored = Omit<IndexedArticle, 'sentences' | 'passages'> & { sentences: [number, number][]; passages: [number, number][] };
+  return (raw as Stored[]).map((a) => ({
     ...a,
     sentences: a.sentences.map(([start, end]) => ({ start, end })),
     passages: a.passages.map(([first, last]) => ({ first, last })),

@@ -27,12 +27,13 @@ function isFalseBreak(before: string, after: string): boolean {
   const m = /(\S+)\s*$/.exec(before);
   if (!m) return false;
   const last = m[1];
-  if (!last.endsWith('.')) return false;
-  const word = last.slice(0, -1).replace(/^[("'“‘[]+/, '');
   const next = /^\s*(\S+)/.exec(after)?.[1] ?? '';
   if (next === '') return false;
-  // "p.m. Tuesday", "U.S.-led": lower-case or digit continuation never starts a new sentence here.
-  if (/^[a-z0-9]/.test(next)) return true;
+  // '"Will it work?" she asked', "3 p.m. Tuesday", "U.S.-led": a sentence never starts lower-case.
+  if (/^[a-z]/.test(next)) return true;
+  if (!last.endsWith('.')) return false;
+  if (/^[0-9]/.test(next)) return true;
+  const word = last.slice(0, -1).replace(/^[("'“‘[]+/, '');
   if (TITLES.has(word.toLowerCase())) return !(word.toLowerCase() === 'no' && !/^\d/.test(next));
   // Dotted acronyms and initials: "U.S.", "U.N.", "J." — join unless a typical sentence start follows.
   if (/^([A-Za-z]\.)*[A-Za-z]$/.test(word)) {

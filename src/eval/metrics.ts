@@ -1,0 +1,115 @@
+/**
+ * Scores the engine on questions with known answers: the numbers `npm run eval` reports.
+ */
+import type { Engine } from '../answer/engine.js';
+import type { Tuning } from '../answer/tuning.js';
+import type { Citation } from '../types.js';
+import type { EvalQuestion } from './datasets.js';
+
+export interface QuestionResult {
+  id: string;
+  question: string;
+  abstained: boolean;
+  unanswerable: boolean;
+  firstQuoteHit: boolean;
+  citationHit: boolean;
+  hitAt3: boolean;
+  /** 1-based rank of the first expected source in the article ranking; 0 when absent. */
+  sourceRank: number;
+  confidence: number;
+  ms: number;
+  firstQuote?: string;
+  firstSource?: string;
+}
+
+export interface Metrics {
+  questions: number;
+  answerable: number;
+  unanswerable: number;
+  firstQuoteHit: number;
+  citationHit: number;
+  hitAt3: number;
+  recallAt1: number;
+  recallAt5: number;
+  mrr: number;
+  /** Share of unanswerable questions the engine declined (higher is better). */
+  abstentionRate: number | null;
+  /** Share of answerable questions the engine declined (lower is better). */
+  falseAbstentionRate: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+function matchesSource(c: Citation, sources: string[]): boolean {
+  const base = c.file.split('/').pop();
+  return sources.some((s) => s === c.file || s === c.id || s === base);
+}
+
+/**
+ * Asks every question with the given tuning and scores the answers.
+ *
+ * @example
+ * const { metrics } = await evaluate(engine, readQuestions(file), DEFAULT_TUNING);
+ * metrics.firstQuoteHit; // 1
+ */
+export async function evaluate(
+  engine: Engine,
+  questions: EvalQuestion[],
+  tuning: Tuning,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ metrics: Metrics; results: QuestionResult[] }> {
+  const saved = engine.tuning;
+  engine.tuning = tuning;
+  const results: QuestionResult[] = [];
+  try {
+    for (const [i, q] of questions.entries()) {
+      const answer = await engine.answer(q.question, { k: 3 });
+      const trace = await engine.trace(answer.question || q.question); // cached embedding: cheap
+      const has = (text: string | undefined) => !!text && q.answers.some((a) => text.toLowerCase().includes(a.toLowerCase()));
+      const first = answer.quotes[0];
+      const rank = trace.articleRanking.findIndex((a) => matchesSource(engine.index.articles[a], q.sources)) + 1;
+      results.push({
+        id: q.id,
+        question: q.question,
+        abstained: answer.abstained,
+        unanswerable: q.unanswerable,
+        firstQuoteHit: has(first?.text),
+        citationHit: !!first && (matchesSource(first.source, q.sources) || first.alsoIn.some((c) => matchesSource(c, q.sources))),
+        hitAt3: answer.quotes.some((x) => has(x.text)),
+        sourceRank: rank,
+        confidence: trace.confidence,
+        ms: answer.ms,
+        firstQuote: first?.text,
+        firstSource: first?.source.file,
+      });
+      onProgress?.(i + 1, questions.length);
+    }
+  } finally {
+    engine.tuning = saved;
+  }
+  return { metrics: summarize(results), results };
+}
+
+export function summarize(results: QuestionResult[]): Metrics {
+  const answerable = results.filter((r) => !r.unanswerable);
+  const unanswerable = results.filter((r) => r.unanswerable);
+  const share = (xs: QuestionResult[], f: (r: QuestionResult) => boolean) => (xs.length ? xs.filter(f).length / xs.length : 0);
+  const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+  const pct = (p: number) => (ms.length ? ms[Math.min(ms.length - 1, Math.floor(p * ms.length))] : 0);
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  return {
+    questions: results.length,
+    answerable: answerable.length,
+    unanswerable: unanswerable.length,
+    firstQuoteHit: round(share(answerable, (r) => r.firstQuoteHit)),
+    citationHit: round(share(answerable, (r) => r.citationHit)),
+    hitAt3: round(share(answerable, (r) => r.hitAt3)),
+    recallAt1: round(share(answerable, (r) => r.sourceRank === 1)),
+    recallAt5: round(share(answerable, (r) => r.sourceRank >= 1 && r.sourceRank <= 5)),
+    mrr: round(answerable.length ? answerable.reduce((s, r) => s + (r.sourceRank ? 1 / r.sourceRank : 0), 0) / answerable.length : 0),
+    abstentionRate: unanswerable.length ? round(share(unanswerable, (r) => r.abstained)) : null,
+    falseAbstentionRate: round(share(answerable, (r) => r.abstained)),
+    p50Ms: round(pct(0.5)),
+    p95Ms: round(pct(0.95)),
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Shared test set-up: a configuration pointing at temporary folders, the real model from MODEL_DIR
+ * (`../shared/models` by default), and one embedder per test file.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config.js';
+import { Embedder } from '../../src/embed/embedder.js';
+
+export const MODEL_DIR = process.env.MODEL_DIR ?? '../shared/models';
+export const SEED_CORPUS = path.resolve('corpus');
+export const BBC = path.resolve('../shared/datasets/bbc-news');
+
+/** A fresh temporary folder, removed by the OS eventually (tests may also remove it). */
+export function tempDir(prefix = 'verbatim-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A configuration for tests: given folders, the real model, no dotenv. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({ MODEL_DIR, LOG_LEVEL: 'silent', ...overrides }, { dotenv: false });
+}
+
+let embedder: Promise<Embedder> | undefined;
+/** The real embedding model, loaded once per test file. */
+export function sharedEmbedder(): Promise<Embedder> {
+  embedder ??= Embedder.load({ model: 'Xenova/all-MiniLM-L6-v2', quantized: true, modelDir: MODEL_DIR });
+  return embedder;
+}
+
+/** Copies files (relative to `from`) into a new temporary corpus folder. */
+export function copyCorpus(from: string, files: string[]): string {
+  const dir = tempDir('verbatim-corpus-');
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.copyFileSync(path.join(from, f), path.join(dir, f));
+  }
+  return dir;
+}

@@ -8,7 +8,8 @@ import { loadIndex, type LoadedIndex } from '../index/load.js';
 import type { Answer } from '../types.js';
 import type { AnswerEngine, AnswerOptions, QuoteContext, SourceInfo } from './api.js';
 import { normalizeQuestion } from './question.js';
-import { buildQuotes, citationOf, coverage, scoreSentences, type ScoredSentence } from './quotes.js';
+import { questionWords, softCoverage } from './coverage.js';
+import { buildQuotes, citationOf, scoreSentences, type ScoredSentence } from './quotes.js';
 import { retrieve, type Retrieval } from './retrieve.js';
 import { DEFAULT_TUNING, type Tuning } from './tuning.js';
 
@@ -88,7 +89,7 @@ export class Engine implements AnswerEngine {
       const a = this.index.passageArticle[c.passage];
       if (!articleRanking.includes(a)) articleRanking.push(a);
     }
-    const confidence = this.confidence(retrieval, sentences);
+    const confidence = await this.confidence(question, sentences);
     const { floor, threshold } = this.tuning.abstain;
     const best = sentences[0];
     const abstained = !best || best.cos < floor || confidence < threshold;
@@ -100,21 +101,19 @@ export class Engine implements AnswerEngine {
   }
 
   /**
-   * How sure the engine is that the corpus answers: the best sentence's cosine plus the share of the
-   * question's words (IDF-weighted) found in that sentence's passage. The second signal catches
-   * off-corpus questions that share a topic but not the specifics ("pledge allegiance").
+   * How sure the engine is that the corpus answers: the best sentence's cosine plus the soft coverage
+   * of the question's words by that sentence's passage (see coverage.ts). The second signal catches
+   * off-corpus questions that share a topic but not the specifics.
    */
-  private confidence(retrieval: Retrieval, sentences: ScoredSentence[]): number {
+  private async confidence(question: string, sentences: ScoredSentence[]): Promise<number> {
     const best = sentences[0];
     if (!best) return 0;
     const passage = this.index.sentencePassage[best.id];
-    const a = this.index.passageArticle[passage];
-    const article = this.index.articles[a];
+    const article = this.index.articles[this.index.passageArticle[passage]];
     const p = article.passages[this.index.passageLocal[passage]];
-    const text = `${article.title} ${article.text.slice(article.sentences[p.first].start, article.sentences[p.last - 1].end)}`;
-    const total = retrieval.questionTerms.reduce((s, t) => s + t.idf, 0);
-    const share = total > 0 ? coverage(text, retrieval.questionTerms) / total : 0;
-    return best.cos + this.tuning.abstain.coverage * share;
+    const text = `${article.title}\n${article.text.slice(article.sentences[p.first].start, article.sentences[p.last - 1].end)}`;
+    const { words, vectors } = await questionWords(this.index, this.embedder, question);
+    return best.cos + this.tuning.abstain.coverage * softCoverage(this.index, words, vectors, text);
   }
 
   sources(): SourceInfo[] {

@@ -7,7 +7,7 @@ import type { LoadedIndex } from '../index/load.js';
 import { terms } from '../text/terms.js';
 import type { Citation, Quote } from '../types.js';
 import { answerType, hasAnswerType } from './answer-type.js';
-import type { Retrieval } from './retrieve.js';
+import { sentenceTerms, weightedShare, type Retrieval } from './retrieve.js';
 import type { Tuning } from './tuning.js';
 import { dotRow, dotRows } from './vectors.js';
 
@@ -48,7 +48,7 @@ export function scoreSentences(
       const s = article.sentences[local];
       const text = article.text.slice(s.start, s.end);
       const cos = dotRow(q, index.sentenceVectors, id);
-      const lexical = coverage(text, retrieval.questionTerms) / idfTotal;
+      const lexical = weightedShare(sentenceTerms(index, id), retrieval.questionTerms, idfTotal);
       const typeMatch = hasAnswerType(text, type, question);
       const score =
         tuning.pick.dense * cos + tuning.pick.lexical * lexical + tuning.pick.context * c.score + (typeMatch ? tuning.pick.answerType : 0);

@@ -45,6 +45,8 @@ export function retrieve(index: LoadedIndex, q: Float32Array, question: string, 
   for (const [id] of lexicalRanked.slice(0, tuning.lexicalHits)) ids.add(id);
 
   const { fusion } = tuning;
+  const questionTerms = [...new Set(terms(question))].map((term) => ({ term, idf: index.lexical.idf(term) }));
+  const idfTotal = questionTerms.reduce((sum, t) => sum + t.idf, 0) || 1;
   const candidates: PassageCandidate[] = [];
   for (const p of ids) {
     const passageCos = dotRow(q, index.passageVectors, p);
@@ -52,19 +54,52 @@ export function retrieve(index: LoadedIndex, q: Float32Array, question: string, 
     const pass = index.articles[a].passages[index.passageLocal[p]];
     let sentenceCos = -1;
     let bestSentence = -1;
+    let sentenceLexical = 0;
     for (let s = index.firstSentence[a] + pass.first; s < index.firstSentence[a] + pass.last; s++) {
       const c = dotRow(q, index.sentenceVectors, s);
       if (c > sentenceCos) {
         sentenceCos = c;
         bestSentence = s;
       }
+      if (fusion.sentenceLexical > 0) sentenceLexical = Math.max(sentenceLexical, weightedShare(sentenceTerms(index, s), questionTerms, idfTotal));
     }
     const lexical = maxBm25 > 0 ? (bm25.get(p) ?? 0) / maxBm25 : 0;
-    const score = fusion.passage * passageCos + fusion.sentence * sentenceCos + fusion.lexical * lexical;
+    const score =
+      fusion.passage * passageCos + fusion.sentence * sentenceCos + fusion.lexical * lexical + fusion.sentenceLexical * sentenceLexical;
     candidates.push({ passage: p, passageCos, sentenceCos, bestSentence, lexical, score });
   }
   candidates.sort((x, y) => y.score - x.score);
-
-  const questionTerms = [...new Set(terms(question))].map((term) => ({ term, idf: index.lexical.idf(term) }));
   return { candidates, questionTerms };
+}
+
+/**
+ * The index terms of a sentence, computed once per sentence and kept (stemming is the costly part).
+ *
+ * @example
+ * sentenceTerms(index, 42).has('mission'); // true
+ */
+export function sentenceTerms(index: LoadedIndex, id: number): Set<string> {
+  let cached = termCache.get(index)?.get(id);
+  if (!cached) {
+    const a = index.articles[index.sentenceArticle[id]];
+    const s = a.sentences[index.sentenceLocal[id]];
+    cached = new Set(terms(a.text.slice(s.start, s.end)));
+    let perIndex = termCache.get(index);
+    if (!perIndex) termCache.set(index, (perIndex = new Map()));
+    perIndex.set(id, cached);
+  }
+  return cached;
+}
+const termCache = new WeakMap<LoadedIndex, Map<number, Set<string>>>();
+
+/**
+ * IDF-weighted share (0…1) of the question's terms found in a set of terms.
+ *
+ * @example
+ * weightedShare(new Set(['kirbi']), [{ term: 'kirbi', idf: 3 }, { term: 'pentagon', idf: 1 }], 4); // 0.75
+ */
+export function weightedShare(present: Set<string>, questionTerms: { term: string; idf: number }[], idfTotal: number): number {
+  let s = 0;
+  for (const t of questionTerms) if (present.has(t.term)) s += t.idf;
+  return s / idfTotal;
 }

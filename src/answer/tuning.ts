@@ -7,8 +7,11 @@ export interface Tuning {
   sentenceHits: number;
   passageHits: number;
   lexicalHits: number;
-  /** Passage score = passage·cos + sentence·(best sentence cos) + lexical·(BM25 / best BM25). */
-  fusion: { passage: number; sentence: number; lexical: number };
+  /**
+   * Passage score = passage·cos + sentence·(best sentence cos) + lexical·(BM25 / best BM25)
+   * + sentenceLexical·(best IDF-weighted share of the question's terms held by one of its sentences).
+   */
+  fusion: { passage: number; sentence: number; lexical: number; sentenceLexical: number };
   /** Passages whose sentences compete for the quotes. */
   passagesForQuotes: number;
   /** Sentence score = dense·cos + lexical·(IDF-weighted share of question terms) + context·(passage score) + answer-type bonus. */
@@ -23,7 +26,7 @@ export const DEFAULT_TUNING: Tuning = {
   sentenceHits: 48,
   passageHits: 24,
   lexicalHits: 24,
-  fusion: { passage: 0.3, sentence: 0.4, lexical: 0.3 },
+  fusion: { passage: 0.3, sentence: 0.4, lexical: 0.3, sentenceLexical: 0 },
   passagesForQuotes: 6,
   pick: { dense: 1, lexical: 0.6, context: 0.3, answerType: 0.05 },
   corroborate: 0.82,
@@ -33,11 +36,11 @@ export const DEFAULT_TUNING: Tuning = {
 /** The two halves alone, for the eval's ablation rows (abstention unchanged). */
 export const LEXICAL_ONLY: Tuning = {
   ...DEFAULT_TUNING,
-  fusion: { passage: 0, sentence: 0, lexical: 1 },
+  fusion: { passage: 0, sentence: 0, lexical: 1, sentenceLexical: 0 },
   pick: { dense: 0, lexical: 1, context: 0.3, answerType: 0 },
 };
 export const DENSE_ONLY: Tuning = {
   ...DEFAULT_TUNING,
-  fusion: { passage: 0.5, sentence: 0.5, lexical: 0 },
+  fusion: { passage: 0.5, sentence: 0.5, lexical: 0, sentenceLexical: 0 },
   pick: { dense: 1, lexical: 0, context: 0.3, answerType: 0 },
 };

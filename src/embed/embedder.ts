@@ -37,6 +37,8 @@ export class ModelError extends Error {
 export class Embedder {
   readonly info: EmbedderInfo;
   private readonly cache = new Map<string, Float32Array>();
+  /** Questions whose vectors are kept (LRU); the eval raises it to cover a whole question set. */
+  cacheSize = 1000;
 
   private constructor(
     private readonly extractor: FeatureExtractionPipeline,
@@ -136,7 +138,7 @@ export class Embedder {
     }
     const [v] = await this.embed([text]);
     this.cache.set(text, v);
-    if (this.cache.size > 1000) this.cache.delete(this.cache.keys().next().value as string);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
     return v;
   }
 }

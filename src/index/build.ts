@@ -12,6 +12,7 @@ import type { Config } from '../config.js';
 import { Embedder } from '../embed/embedder.js';
 import { readCorpus, CLEANER_VERSION } from '../ingest/index.js';
 import { splitSentences } from '../text/sentences.js';
+import { contentWords } from '../text/terms.js';
 import { packPassages, passageText } from '../text/passages.js';
 import type { Article } from '../types.js';
 import {
@@ -56,7 +57,7 @@ export interface BuildSummary {
   reusedArticles: number;
   /** Articles of the previous build no longer in the corpus. */
   removedArticles: number;
-  /** Sentences + passages embedded in this build. */
+  /** Sentences + passages + new vocabulary words embedded in this build. */
   embeddedTexts: number;
   skipped: { file: string; reason: string }[];
   notes: { file: string; note: string }[];
@@ -126,13 +127,20 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       passages.forEach((p, slot) => pending.push({ article: a, kind: 'p', slot, text: passageText(article.title, article.text, sentences, p) }));
     }
 
+    // Every content word gets a vector too: the abstention check compares question words with them.
+    const vocabulary = [...new Set(indexed.flatMap((a) => contentWords(`${a.title}\n${a.text}`)))].sort();
+    const oldWords = options.full ? new Map<string, Float32Array>() : loadVocabulary(indexDir, info);
+    const newWords = vocabulary.filter((w) => !oldWords.has(w));
+
     const te = performance.now();
     const vectors = await embedder.embed(
-      pending.map((p) => p.text),
+      [...pending.map((p) => p.text), ...newWords],
       { onBatch: (done, total) => options.onProgress?.('embed', done, total) },
     );
     const embedSeconds = (performance.now() - te) / 1000;
     pending.forEach((p, i) => ((p.kind === 's' ? sentenceVecs : passageVecs)[p.article][p.slot] = vectors[i]));
+    newWords.forEach((w, i) => oldWords.set(w, vectors[pending.length + i]));
+    const vocabularyVectors = vocabulary.map((w) => oldWords.get(w) as Float32Array);
 
     const allSentences = sentenceVecs.flat();
     const allPassages = passageVecs.flat();
@@ -143,6 +151,8 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     try {
       writeVectors(path.join(tmpDir, FILES.sentenceVectors), allSentences, info.dim);
       writeVectors(path.join(tmpDir, FILES.passageVectors), allPassages, info.dim);
+      writeVectors(path.join(tmpDir, FILES.vocabularyVectors), vocabularyVectors, info.dim);
+      fs.writeFileSync(path.join(tmpDir, FILES.vocabulary), JSON.stringify(vocabulary));
       options.onProgress?.('index', 0, 1);
       await HnswStore.build(allSentences, info.dim, hnsw).save(path.join(tmpDir, FILES.sentenceGraph));
       await HnswStore.build(allPassages, info.dim, hnsw).save(path.join(tmpDir, FILES.passageGraph));
@@ -158,7 +168,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
         createdAt: new Date().toISOString(),
         embedding: info,
         hnsw,
-        counts: { articles: indexed.length, sentences: allSentences.length, passages: allPassages.length },
+        counts: { articles: indexed.length, sentences: allSentences.length, passages: allPassages.length, words: vocabulary.length },
         cleanerVersion: CLEANER_VERSION,
         sizes: Object.fromEntries(fs.readdirSync(tmpDir).map((f) => [f, fs.statSync(path.join(tmpDir, f)).size])),
       };
@@ -182,12 +192,12 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       embeddedArticles: indexed.length - reusedArticles,
       reusedArticles,
       removedArticles,
-      embeddedTexts: pending.length,
+      embeddedTexts: pending.length + newWords.length,
       skipped: corpus.skipped,
       notes: corpus.notes,
       seconds: (performance.now() - t0) / 1000,
       embedSeconds,
-      textsPerSecond: pending.length > 0 ? pending.length / embedSeconds : 0,
+      textsPerSecond: pending.length + newWords.length > 0 ? (pending.length + newWords.length) / embedSeconds : 0,
     };
   } finally {
     release();
@@ -234,6 +244,19 @@ function loadReusable(indexDir: string, info: { model: string; quantized: boolea
     out.clear();
   }
   return out;
+}
+
+/** The previous build's word vectors, when it was made with the same model; else none. */
+function loadVocabulary(indexDir: string, info: { model: string; quantized: boolean; dim: number }): Map<string, Float32Array> {
+  try {
+    const dir = resolveCurrent(indexDir);
+    const m = readManifest(dir, info);
+    const words = readJson<string[]>(path.join(dir, FILES.vocabulary));
+    const flat = readVectors(path.join(dir, FILES.vocabularyVectors), m.counts.words, info.dim);
+    return new Map(words.map((w, i) => [w, flat.slice(i * info.dim, (i + 1) * info.dim)]));
+  } catch {
+    return new Map();
+  }
 }
 
 /** One build at a time per index folder: a lock file holding the builder's pid. */

@@ -10,6 +10,7 @@
  * index/builds/<id>/{sentences,passages}.f32   unit vectors, row-major float32
  * index/builds/<id>/{sentences,passages}.hnsw  hnswlib graphs over the same vectors
  * index/builds/<id>/lexical.json     MiniSearch (BM25) over passages + document frequencies
+ * index/builds/<id>/vocabulary.{json,f32}  every content word of the corpus and its vector (for soft word coverage)
  * ```
  */
 import fs from 'node:fs';
@@ -20,7 +21,7 @@ import type { EmbedderInfo } from '../embed/embedder.js';
 import type { HnswParams } from './vector-store.js';
 
 /** Bump when the layout or meaning of the files changes; older indexes are then rebuilt. */
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2;
 
 /** A missing, corrupted or incompatible index; the message tells the user what to run. */
 export class IndexError extends Error {
@@ -33,7 +34,7 @@ export const manifestSchema = z.object({
   createdAt: z.string(),
   embedding: z.object({ model: z.string(), dim: z.number().int().positive(), quantized: z.boolean(), maxTokens: z.number().int() }),
   hnsw: z.object({ m: z.number(), efConstruction: z.number(), efSearch: z.number() }),
-  counts: z.object({ articles: z.number().int(), sentences: z.number().int(), passages: z.number().int() }),
+  counts: z.object({ articles: z.number().int(), sentences: z.number().int(), passages: z.number().int(), words: z.number().int() }),
   cleanerVersion: z.union([z.string(), z.number()]),
   /** Byte size of every file of the build: a truncated or swapped file is caught before it is parsed. */
   sizes: z.record(z.number().int()),
@@ -54,6 +55,8 @@ export const FILES = {
   sentenceGraph: 'sentences.hnsw',
   passageGraph: 'passages.hnsw',
   lexical: 'lexical.json',
+  vocabulary: 'vocabulary.json',
+  vocabularyVectors: 'vocabulary.f32',
 } as const;
 
 /** `<indexDir>/current`, the link to the live build. */

@@ -19,6 +19,9 @@ export interface LoadedIndex {
   sentenceStore: VectorStore;
   passageStore: VectorStore;
   lexical: LexicalStore;
+  /** Content word → row of `vocabularyVectors`. */
+  vocabulary: Map<string, number>;
+  vocabularyVectors: Float32Array;
   /** For each global sentence id: its article index, its index within the article, its passage id. */
   sentenceArticle: Uint32Array;
   sentenceLocal: Uint32Array;
@@ -46,6 +49,12 @@ export async function loadIndex(indexDir: string, expected: Pick<EmbedderInfo, '
   const articles = expandArticles(readJson(path.join(dir, FILES.articles)));
   const sentenceVectors = readVectors(path.join(dir, FILES.sentenceVectors), counts.sentences, dim);
   const passageVectors = readVectors(path.join(dir, FILES.passageVectors), counts.passages, dim);
+  const vocabularyVectors = readVectors(path.join(dir, FILES.vocabularyVectors), counts.words, dim);
+  const words = readJson<string[]>(path.join(dir, FILES.vocabulary));
+  if (!Array.isArray(words) || words.length !== counts.words) {
+    throw new IndexError(`${FILES.vocabulary} in ${dir} does not match the manifest. Rebuild the index with: npm run build-index -- --full`);
+  }
+  const vocabulary = new Map(words.map((w, i) => [w, i]));
   let sentenceStore: HnswStore;
   let passageStore: HnswStore;
   try {
@@ -90,7 +99,7 @@ export async function loadIndex(indexDir: string, expected: Pick<EmbedderInfo, '
     throw new IndexError(`The index in ${dir} is inconsistent (articles.json does not match the manifest). Rebuild it with: npm run build-index -- --full`);
   }
   return {
-    dir, manifest, articles, sentenceVectors, passageVectors, sentenceStore, passageStore, lexical,
+    dir, manifest, articles, sentenceVectors, passageVectors, sentenceStore, passageStore, lexical, vocabulary, vocabularyVectors,
     sentenceArticle, sentenceLocal, sentencePassage, passageArticle, passageLocal, firstSentence, firstPassage,
   };
 }

@@ -59,3 +59,13 @@ export function terms(text: string): string[] {
   }
   return out;
 }
+
+/**
+ * The distinct words of a text that carry meaning (not stop words), lower-cased, unstemmed.
+ *
+ * @example
+ * contentWords('The Pentagon spokesman said'); // ['pentagon', 'spokesman']
+ */
+export function contentWords(text: string): string[] {
+  return [...new Set(words(text).filter((w) => term(w) !== null).map((w) => w.replace(/\./g, '')))];
+}

@@ -1,0 +1,77 @@
+/**
+ * `npm run calibrate`: chooses the abstention threshold from data. It scores questions the corpus
+ * answers and questions it does not, and prints, for each candidate threshold, the share of
+ * unanswerable questions declined and of answerable ones wrongly declined, per set:
+ *  - seeds / seed-dev (bundled corpus): answerable and off-corpus questions, written by people;
+ *  - SQuAD, answerable: questions against the paragraphs that answer them;
+ *  - SQuAD, held out: the same questions against an index of the *other* SQuAD articles only
+ *    (same register and many shared words, but not the answer): hard negatives;
+ *  - SQuAD → seeds: SQuAD questions against the news corpus (plainly off-topic).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../src/config.js';
+import { Embedder } from '../src/embed/embedder.js';
+import { buildIndex } from '../src/index/build.js';
+import { openEngine, type Engine } from '../src/answer/engine.js';
+import { readQuestions, readSquad, type EvalQuestion } from '../src/eval/datasets.js';
+import { runMain } from '../src/cli/run.js';
+import type { Article } from '../src/types.js';
+
+const opts = new Command()
+  .option('--squad <file>', 'SQuAD v1.1 JSON', '../shared/datasets/squad-dev-v1.1-public.json')
+  .option('--questions <files>', 'comma-separated question files about the bundled corpus', '../shared/eval/seed-questions.jsonl,test/fixtures/eval/seed-dev.jsonl')
+  .option('--limit <n>', 'SQuAD questions per set', (v) => Number(v), 400)
+  .parse()
+  .opts<{ squad: string; questions: string; limit: number }>();
+
+await runMain(async () => {
+  const config = loadConfig();
+  const embedder = await Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir });
+  const open = async (name: string, articles?: Article[]) => {
+    const c = { ...config, indexDir: path.join('.tmp', 'eval', name) };
+    await buildIndex(c, { embedder, articles });
+    return openEngine(c, { embedder });
+  };
+  const { articles, questions } = readSquad(opts.squad);
+  const step = questions.length / opts.limit;
+  const sample = Array.from({ length: opts.limit }, (_, i) => questions[Math.floor(i * step)]);
+  const askedArticles = new Set(sample.map((q) => q.sources[0].split('/')[0]));
+  const seeds = await open('tune-seeds');
+  const squad = await open(`squad-${path.basename(opts.squad)}`, articles);
+  const heldOut = await open('squad-held-out', articles.filter((a) => !askedArticles.has(a.id.split('/')[0])));
+  const seedQuestions = opts.questions.split(',').flatMap((f) => readQuestions(f));
+
+  const confidences = async (engine: Engine, qs: EvalQuestion[]) => {
+    const out: number[] = [];
+    for (const q of qs) {
+      const t = await engine.trace(q.question);
+      out.push(t.sentences[0] && t.sentences[0].cos >= engine.tuning.abstain.floor ? t.confidence : -1);
+    }
+    return out;
+  };
+  const sets = {
+    'seeds answerable': { pos: true, c: await confidences(seeds, seedQuestions.filter((q) => !q.unanswerable)) },
+    'seeds off-corpus': { pos: false, c: await confidences(seeds, seedQuestions.filter((q) => q.unanswerable)) },
+    'SQuAD answerable': { pos: true, c: await confidences(squad, sample) },
+    'SQuAD held out': { pos: false, c: await confidences(heldOut, sample) },
+    'SQuAD → news': { pos: false, c: await confidences(seeds, sample.slice(0, 200)) },
+  };
+  const names = Object.keys(sets) as (keyof typeof sets)[];
+  const lines = [
+    `| threshold | ${names.map((n) => `${n} (${sets[n].pos ? 'false abstention' : 'abstention'})`).join(' | ')} |`,
+    `|---|${names.map(() => '---').join('|')}|`,
+  ];
+  for (let th = 0.6; th <= 1.201; th += 0.05) {
+    const cells = names.map((n) => {
+      const declined = sets[n].c.filter((c) => c < th).length / sets[n].c.length;
+      return declined.toFixed(3);
+    });
+    lines.push(`| ${th.toFixed(2)} | ${cells.join(' | ')} |`);
+  }
+  const md = `## Abstention calibration (confidence = best sentence cosine + ${seeds.tuning.abstain.coverage} × soft word coverage)\n\n${lines.join('\n')}\n`;
+  fs.mkdirSync('reports', { recursive: true });
+  fs.writeFileSync('reports/calibration.md', md);
+  process.stdout.write(md);
+});

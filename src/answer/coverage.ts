@@ -1,0 +1,68 @@
+/**
+ * Soft word coverage: how much of what the question asks about is present in a passage, counting a
+ * word as present when the passage holds it or a word close to it in meaning ("spokesperson" ~
+ * "spokesman"). Off-corpus questions that share a topic but not the specifics ("When did ISIL pledge
+ * allegiance to al-Qaeda?") keep their specific words uncovered; that is what abstention weighs.
+ */
+import type { Embedder } from '../embed/embedder.js';
+import type { LoadedIndex } from '../index/load.js';
+import { contentWords, term } from '../text/terms.js';
+import { dotRows } from './vectors.js';
+
+export interface QuestionWord {
+  word: string;
+  term: string;
+  idf: number;
+  /** Row of `vectors` holding the word's embedding. */
+  row: number;
+}
+
+/** The question's content words with their IDF and vectors (looked up, or embedded in one batch). */
+export async function questionWords(
+  index: LoadedIndex,
+  embedder: Embedder,
+  question: string,
+): Promise<{ words: QuestionWord[]; vectors: Float32Array }> {
+  const list = contentWords(question);
+  const unknown = list.filter((w) => !index.vocabulary.has(w));
+  const fresh = unknown.length ? await embedder.embed(unknown) : [];
+  const dim = index.manifest.embedding.dim;
+  const vectors = new Float32Array(list.length * dim);
+  const words = list.map((word, i) => {
+    const known = index.vocabulary.get(word);
+    vectors.set(
+      known !== undefined ? index.vocabularyVectors.subarray(known * dim, (known + 1) * dim) : fresh[unknown.indexOf(word)],
+      i * dim,
+    );
+    const t = term(word) as string;
+    return { word, term: t, idf: index.lexical.idf(t), row: i };
+  });
+  return { words, vectors };
+}
+
+/**
+ * IDF-weighted soft coverage (0…1) of the question's words by a passage's words.
+ *
+ * @example
+ * softCoverage(index, q.words, q.vectors, 'Pentagon spokesman Rear Admiral John Kirby said…'); // 0.93
+ */
+export function softCoverage(index: LoadedIndex, words: QuestionWord[], vectors: Float32Array, text: string): number {
+  if (words.length === 0) return 0;
+  const dim = index.manifest.embedding.dim;
+  const passageWords = contentWords(text);
+  const passageTerms = new Set(passageWords.map((w) => term(w)));
+  const rows = passageWords.map((w) => index.vocabulary.get(w)).filter((r): r is number => r !== undefined);
+  let covered = 0;
+  let total = 0;
+  for (const w of words) {
+    total += w.idf;
+    if (passageTerms.has(w.term)) {
+      covered += w.idf;
+      continue;
+    }
+    let best = 0;
+    for (const r of rows) best = Math.max(best, dotRows(vectors, w.row, index.vocabularyVectors, r, dim));
+    covered += w.idf * best;
+  }
+  return total > 0 ? covered / total : 0;
+}

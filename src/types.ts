@@ -5,7 +5,7 @@
 
 /** One cleaned article, ready to be split and indexed. */
 export interface Article {
-  /** Stable source id: derived from the file path relative to the corpus, e.g. `a1b2c3d4e5`. */
+  /** Stable source id: the file path relative to the corpus without its extension, e.g. `business/001`. */
   id: string;
   /** Path relative to the corpus folder, with forward slashes, e.g. `business/001.txt`. */
   file: string;

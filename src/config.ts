@@ -58,6 +58,20 @@ const schema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   FEEDBACK_LOG: z.string().default('data/feedback.jsonl'),
   INDEX_WATCH_SECONDS: positiveInt(10),
+  // Not SHARDS: discord.js reads SHARDS itself (as JSON) in every client, and the ShardingManager sets it.
+  DISCORD_SHARDS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      if (v.trim().toLowerCase() === 'auto') return 'auto' as const;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected "auto" or a whole number ≥ 1, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
 });
 
 export interface Config {
@@ -79,6 +93,8 @@ export interface Config {
     feedbackLog: string;
     /** How often the bot checks the index folder for a rebuilt index; 0 turns it off. */
     indexWatchMs: number;
+    /** Shard the bot over this many processes (`auto`: Discord's recommendation); undefined ⇒ one process. */
+    shards: number | 'auto' | undefined;
   };
 }
 
@@ -119,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dote
       rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_SECONDS * 1000 },
       feedbackLog: e.FEEDBACK_LOG,
       indexWatchMs: e.INDEX_WATCH_SECONDS * 1000,
+      shards: e.DISCORD_SHARDS,
     },
   };
 }

@@ -51,6 +51,8 @@ export interface Quote {
   source: Citation;
   /** Other articles that say the same thing. */
   alsoIn: Citation[];
+  /** What those articles say, verbatim (one sentence each, same order as `alsoIn`). */
+  alsoQuotes: { text: string; source: Citation; start: number; end: number }[];
   start: number;
   end: number;
   /** Global id of the sentence the quote is centred on (stable within one index). */

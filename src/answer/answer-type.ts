@@ -4,7 +4,7 @@
  * "a sentence on the same topic".
  */
 
-export type AnswerType = 'number' | 'date' | 'person' | 'place' | 'other';
+export type AnswerType = 'number' | 'duration' | 'date' | 'person' | 'place' | 'other';
 
 const MONTHS = 'january|february|march|april|may|june|july|august|september|october|november|december';
 const DAYS = 'monday|tuesday|wednesday|thursday|friday|saturday|sunday';
@@ -17,7 +17,8 @@ const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|tw
  */
 export function answerType(question: string): AnswerType {
   const q = question.toLowerCase();
-  if (/\b(how (many|much|long|far|old|big|large|often)|what (number|percentage|percent|proportion|amount))\b/.test(q)) return 'number';
+  if (/\bhow long\b/.test(q)) return 'duration';
+  if (/\b(how (many|much|far|old|big|large|often)|what (number|percentage|percent|proportion|amount))\b/.test(q)) return 'number';
   if (/\b(when|what (year|date|day|month|time|decade|century)|which (year|date|day|month))\b/.test(q)) return 'date';
   if (/\b(who|whom|whose)\b/.test(q)) return 'person';
   if (/\b(where|what (country|city|place|region)|which (country|city|place|region))\b/.test(q)) return 'place';
@@ -34,6 +35,8 @@ export function hasAnswerType(sentence: string, type: AnswerType, question: stri
   switch (type) {
     case 'number':
       return new RegExp(`\\d|\\b(${NUMBER_WORDS})\\b`, 'i').test(sentence);
+    case 'duration':
+      return /\b(\d+|a|one|two|three|several|many|few)?\s*(seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century)\b/i.test(sentence);
     case 'date':
       return new RegExp(`\\b(${MONTHS}|${DAYS}|\\d{4}|yesterday|today|tomorrow|week|month|year|years|decade|century|summer|winter|spring|autumn)\\b`, 'i').test(sentence);
     case 'person':
@@ -46,4 +49,15 @@ export function hasAnswerType(sentence: string, type: AnswerType, question: stri
     default:
       return false;
   }
+}
+
+/**
+ * The question without the words that only say what kind of answer is wanted ("how long", "what year"),
+ * so the lexical side does not look for "long" in "as long as it takes".
+ *
+ * @example
+ * withoutAnswerTypeWords('How long will the fight take?'); // ' will the fight take?'
+ */
+export function withoutAnswerTypeWords(question: string): string {
+  return question.replace(/\bhow (long|many|much|far|old|big|large|often)\b|\bwhat (year|date|day|month|time|number|percentage)\b/gi, ' ');
 }

@@ -22,7 +22,9 @@ export interface Trace {
   sentences: ScoredSentence[];
   /** Articles (index positions) in the order retrieval ranks them. */
   articleRanking: number[];
+  /** Confidence = cosine of the best sentence + abstain.coverage × soft coverage of the question's words. */
   confidence: number;
+  coverage: number;
   abstained: boolean;
   timings: Answer['timings'];
 }
@@ -89,23 +91,24 @@ export class Engine implements AnswerEngine {
       const a = this.index.passageArticle[c.passage];
       if (!articleRanking.includes(a)) articleRanking.push(a);
     }
-    const confidence = await this.confidence(question, sentences);
+    const coverage = await this.coverage(question, sentences);
+    const confidence = (sentences[0]?.cos ?? 0) + this.tuning.abstain.coverage * coverage;
     const { floor, threshold } = this.tuning.abstain;
     const best = sentences[0];
     const abstained = !best || best.cos < floor || confidence < threshold;
     const t3 = performance.now();
     return {
-      question, retrieval, sentences, articleRanking, confidence, abstained,
+      question, retrieval, sentences, articleRanking, confidence, coverage, abstained,
       timings: { embedMs: t1 - t0, searchMs: t2 - t1, selectMs: t3 - t2 },
     };
   }
 
   /**
-   * How sure the engine is that the corpus answers: the best sentence's cosine plus the soft coverage
-   * of the question's words by that sentence's passage (see coverage.ts). The second signal catches
-   * off-corpus questions that share a topic but not the specifics.
+   * Soft coverage of the question's words by the best sentence's passage (see coverage.ts): with the
+   * best cosine, what abstention weighs. It catches off-corpus questions that share a topic but not
+   * the specifics ("When did ISIL pledge allegiance to al-Qaeda?").
    */
-  private async confidence(question: string, sentences: ScoredSentence[]): Promise<number> {
+  private async coverage(question: string, sentences: ScoredSentence[]): Promise<number> {
     const best = sentences[0];
     if (!best) return 0;
     const passage = this.index.sentencePassage[best.id];
@@ -113,7 +116,7 @@ export class Engine implements AnswerEngine {
     const p = article.passages[this.index.passageLocal[passage]];
     const text = `${article.title}\n${article.text.slice(article.sentences[p.first].start, article.sentences[p.last - 1].end)}`;
     const { words, vectors } = await questionWords(this.index, this.embedder, question);
-    return best.cos + this.tuning.abstain.coverage * softCoverage(this.index, words, vectors, text);
+    return softCoverage(this.index, words, vectors, text);
   }
 
   sources(): SourceInfo[] {

@@ -26,7 +26,7 @@ export function normalizeQuestion(raw: string): NormalizedQuestion {
     .replace(/[\u0300-\u036f\u0489]{3,}/g, '') // zalgo: stacks of combining marks
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/([?!.])[?!.\s]+$/, '$1');
+    .replace(/\s*([?!.])[?!.\s]*$/, '$1');
   if (!/[\p{L}\p{N}]/u.test(text)) {
     return { text: '', notice: 'Ask me a question about the news articles, for example: "How many air missions has the coalition flown?"' };
   }

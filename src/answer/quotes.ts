@@ -4,7 +4,6 @@
  * into "also in", and cut each quote as an exact slice of its article.
  */
 import type { LoadedIndex } from '../index/load.js';
-import { terms } from '../text/terms.js';
 import type { Citation, Quote } from '../types.js';
 import { answerType, hasAnswerType } from './answer-type.js';
 import { sentenceTerms, weightedShare, type Retrieval } from './retrieve.js';
@@ -48,22 +47,22 @@ export function scoreSentences(
       const s = article.sentences[local];
       const text = article.text.slice(s.start, s.end);
       const cos = dotRow(q, index.sentenceVectors, id);
-      const lexical = weightedShare(sentenceTerms(index, id), retrieval.questionTerms, idfTotal);
+      const st = sentenceTerms(index, id);
+      const lexical = weightedShare(st.terms, retrieval.questionTerms, idfTotal);
+      let phrases = 0;
+      for (const b of retrieval.questionBigrams) if (st.bigrams.has(b)) phrases++;
+      const phrase = retrieval.questionBigrams.size ? phrases / retrieval.questionBigrams.size : 0;
       const typeMatch = hasAnswerType(text, type, question);
       const score =
-        tuning.pick.dense * cos + tuning.pick.lexical * lexical + tuning.pick.context * c.score + (typeMatch ? tuning.pick.answerType : 0);
+        tuning.pick.dense * cos +
+        tuning.pick.lexical * lexical +
+        tuning.pick.phrase * phrase +
+        tuning.pick.context * c.score +
+        (typeMatch ? tuning.pick.answerType : 0);
       out.push({ id, cos, lexical, typeMatch, passageScore: c.score, score });
     }
   }
   return out.sort((x, y) => y.score - x.score);
-}
-
-/** Sum of the IDF of the question terms found in a text. */
-export function coverage(text: string, questionTerms: { term: string; idf: number }[]): number {
-  const present = new Set(terms(text));
-  let s = 0;
-  for (const t of questionTerms) if (present.has(t.term)) s += t.idf;
-  return s;
 }
 
 /** A sentence that leans on the one before it ("He said…", "It was…"): shown with that one. */
@@ -106,7 +105,7 @@ export function buildQuotes(
       quotes[seenText.get(text.toLowerCase()) ?? -1] ??
       quotes.find((x) => x.article !== a && dotRows(index.sentenceVectors, x.sentenceId, index.sentenceVectors, r.id, dim) >= tuning.corroborate && sameNumbers(x.text, text));
     if (same) {
-      if (same.article !== a && !same.alsoIn.some((c) => c.id === article.id)) same.alsoIn.push(citationOf(index, a));
+      addCorroboration(index, same, r.id);
       continue;
     }
 
@@ -117,6 +116,7 @@ export function buildQuotes(
       text: article.text.slice(start, s.end),
       source: citationOf(index, a),
       alsoIn: [],
+      alsoQuotes: [],
       start,
       end: s.end,
       sentenceId: r.id,
@@ -127,7 +127,47 @@ export function buildQuotes(
     });
     seenText.set(text.toLowerCase(), quotes.length - 1);
   }
-  return quotes.slice(page.offset).map(({ article: _a, first: _f, last: _l, ...q }) => q);
+  const page_ = quotes.slice(page.offset);
+  for (const q of page_) corroborateFigures(index, q, tuning);
+  return page_.map(({ article: _a, first: _f, last: _l, ...q }) => q);
+}
+
+/** Records that sentence `id` (from another article) says what quote `q` says. */
+function addCorroboration(index: LoadedIndex, q: Quote & { article: number }, id: number): void {
+  const a = index.sentenceArticle[id];
+  if (a === q.article || q.alsoIn.some((c) => c.id === index.articles[a].id)) return;
+  const s = index.articles[a].sentences[index.sentenceLocal[id]];
+  const source = citationOf(index, a);
+  q.alsoIn.push(source);
+  q.alsoQuotes.push({ text: index.articles[a].text.slice(s.start, s.end), source, start: s.start, end: s.end });
+}
+
+/**
+ * Another article stating the same figure on the same subject corroborates a quote even in other
+ * words ("1,000 coalition air missions" / "around 1,000 airstrikes"): found through the lexical
+ * index by the figure, confirmed by the sentences' similarity.
+ */
+function corroborateFigures(index: LoadedIndex, q: Quote & { article: number }, tuning: Tuning): void {
+  const dim = index.manifest.embedding.dim;
+  for (const figure of figures(q.text)) {
+    for (const passage of index.lexical.query(figure).keys()) {
+      const a = index.passageArticle[passage];
+      if (a === q.article) continue;
+      const p = index.articles[a].passages[index.passageLocal[passage]];
+      for (let local = p.first; local < p.last; local++) {
+        const id = index.firstSentence[a] + local;
+        const s = index.articles[a].sentences[local];
+        if (!figures(index.articles[a].text.slice(s.start, s.end)).includes(figure)) continue;
+        if (dotRows(index.sentenceVectors, q.sentenceId, index.sentenceVectors, id, dim) >= tuning.corroborateFigure) addCorroboration(index, q, id);
+      }
+    }
+  }
+}
+
+/** Figures specific enough to identify a fact: numbers of 3+ digits that are not years ("1,000", "436"). */
+function figures(text: string): string[] {
+  const out = (text.replace(/(\d),(\d{3})/g, '$1$2').match(/\d{3,}(\.\d+)?/g) ?? []).filter((n) => !/^(19|20)\d\d$/.test(n));
+  return [...new Set(out)];
 }
 
 /** Two sentences agree on their figures (or have none): "60 nations" and "83 members" disagree. */

@@ -5,6 +5,7 @@
  */
 import type { LoadedIndex } from '../index/load.js';
 import { terms } from '../text/terms.js';
+import { withoutAnswerTypeWords } from './answer-type.js';
 import type { Tuning } from './tuning.js';
 import { dotRow } from './vectors.js';
 
@@ -25,6 +26,8 @@ export interface Retrieval {
   candidates: PassageCandidate[];
   /** The question's distinct index terms, with their IDF. */
   questionTerms: { term: string; idf: number }[];
+  /** The question's pairs of adjacent terms. */
+  questionBigrams: Set<string>;
 }
 
 /**
@@ -38,14 +41,16 @@ export function retrieve(index: LoadedIndex, q: Float32Array, question: string, 
   const ids = new Set<number>();
   for (const h of index.sentenceStore.search(q, tuning.sentenceHits)) ids.add(index.sentencePassage[h.id]);
   for (const h of index.passageStore.search(q, tuning.passageHits)) ids.add(h.id);
-  const bm25 = index.lexical.query(question);
+  const lexicalQuestion = withoutAnswerTypeWords(question);
+  const bm25 = index.lexical.query(lexicalQuestion);
   let maxBm25 = 0;
   const lexicalRanked = [...bm25.entries()].sort((a, b) => b[1] - a[1]);
   if (lexicalRanked.length > 0) maxBm25 = lexicalRanked[0][1];
   for (const [id] of lexicalRanked.slice(0, tuning.lexicalHits)) ids.add(id);
 
   const { fusion } = tuning;
-  const questionTerms = [...new Set(terms(question))].map((term) => ({ term, idf: index.lexical.idf(term) }));
+  const questionList = terms(lexicalQuestion);
+  const questionTerms = [...new Set(questionList)].map((term) => ({ term, idf: index.lexical.idf(term) }));
   const idfTotal = questionTerms.reduce((sum, t) => sum + t.idf, 0) || 1;
   const candidates: PassageCandidate[] = [];
   for (const p of ids) {
@@ -61,7 +66,7 @@ export function retrieve(index: LoadedIndex, q: Float32Array, question: string, 
         sentenceCos = c;
         bestSentence = s;
       }
-      if (fusion.sentenceLexical > 0) sentenceLexical = Math.max(sentenceLexical, weightedShare(sentenceTerms(index, s), questionTerms, idfTotal));
+      if (fusion.sentenceLexical > 0) sentenceLexical = Math.max(sentenceLexical, weightedShare(sentenceTerms(index, s).terms, questionTerms, idfTotal));
     }
     const lexical = maxBm25 > 0 ? (bm25.get(p) ?? 0) / maxBm25 : 0;
     const score =
@@ -69,28 +74,42 @@ export function retrieve(index: LoadedIndex, q: Float32Array, question: string, 
     candidates.push({ passage: p, passageCos, sentenceCos, bestSentence, lexical, score });
   }
   candidates.sort((x, y) => y.score - x.score);
-  return { candidates, questionTerms };
+  return { candidates, questionTerms, questionBigrams: bigrams(questionList) };
+}
+
+/** A sentence's index terms and its pairs of adjacent terms ("pentagon spokesman"). */
+export interface SentenceTerms {
+  terms: Set<string>;
+  bigrams: Set<string>;
 }
 
 /**
  * The index terms of a sentence, computed once per sentence and kept (stemming is the costly part).
  *
  * @example
- * sentenceTerms(index, 42).has('mission'); // true
+ * sentenceTerms(index, 42).terms.has('mission'); // true
  */
-export function sentenceTerms(index: LoadedIndex, id: number): Set<string> {
+export function sentenceTerms(index: LoadedIndex, id: number): SentenceTerms {
   let cached = termCache.get(index)?.get(id);
   if (!cached) {
     const a = index.articles[index.sentenceArticle[id]];
     const s = a.sentences[index.sentenceLocal[id]];
-    cached = new Set(terms(a.text.slice(s.start, s.end)));
+    const list = terms(a.text.slice(s.start, s.end));
+    cached = { terms: new Set(list), bigrams: bigrams(list) };
     let perIndex = termCache.get(index);
     if (!perIndex) termCache.set(index, (perIndex = new Map()));
     perIndex.set(id, cached);
   }
   return cached;
 }
-const termCache = new WeakMap<LoadedIndex, Map<number, Set<string>>>();
+const termCache = new WeakMap<LoadedIndex, Map<number, SentenceTerms>>();
+
+/** Pairs of adjacent terms, as "a b" strings. */
+export function bigrams(list: string[]): Set<string> {
+  const out = new Set<string>();
+  for (let i = 1; i < list.length; i++) out.add(`${list[i - 1]} ${list[i]}`);
+  return out;
+}
 
 /**
  * IDF-weighted share (0…1) of the question's terms found in a set of terms.

@@ -14,10 +14,15 @@ export interface Tuning {
   fusion: { passage: number; sentence: number; lexical: number; sentenceLexical: number };
   /** Passages whose sentences compete for the quotes. */
   passagesForQuotes: number;
-  /** Sentence score = dense·cos + lexical·(IDF-weighted share of question terms) + context·(passage score) + answer-type bonus. */
-  pick: { dense: number; lexical: number; context: number; answerType: number };
+  /**
+   * Sentence score = dense·cos + lexical·(IDF-weighted share of question terms) + phrase·(share of the
+   * question's adjacent term pairs found adjacent in the sentence) + context·(passage score) + answer-type bonus.
+   */
+  pick: { dense: number; lexical: number; phrase: number; context: number; answerType: number };
   /** Two quotes from different articles this close (cosine) say the same thing: one quote, "also in" the other. */
   corroborate: number;
+  /** Sentences from other articles with the same specific figure and at least this cosine corroborate too. */
+  corroborateFigure: number;
   /** Abstain when confidence = cos + coverage·(share of question terms in the best passage) falls below `threshold`. */
   abstain: { coverage: number; threshold: number; floor: number };
 }
@@ -26,21 +31,22 @@ export const DEFAULT_TUNING: Tuning = {
   sentenceHits: 48,
   passageHits: 24,
   lexicalHits: 24,
-  fusion: { passage: 0.3, sentence: 0.4, lexical: 0.3, sentenceLexical: 0 },
+  fusion: { passage: 0.5, sentence: 0.4, lexical: 0.2, sentenceLexical: 0.3 },
   passagesForQuotes: 6,
-  pick: { dense: 1, lexical: 0.6, context: 0.3, answerType: 0.05 },
+  pick: { dense: 1, lexical: 0.6, phrase: 0.3, context: 0.6, answerType: 0.1 },
   corroborate: 0.82,
-  abstain: { coverage: 0.5, threshold: 0.6, floor: 0.3 },
+  corroborateFigure: 0.45,
+  abstain: { coverage: 0.5, threshold: 0.72, floor: 0.3 },
 };
 
 /** The two halves alone, for the eval's ablation rows (abstention unchanged). */
 export const LEXICAL_ONLY: Tuning = {
   ...DEFAULT_TUNING,
   fusion: { passage: 0, sentence: 0, lexical: 1, sentenceLexical: 0 },
-  pick: { dense: 0, lexical: 1, context: 0.3, answerType: 0 },
+  pick: { dense: 0, lexical: 1, phrase: 0.3, context: 0.3, answerType: 0 },
 };
 export const DENSE_ONLY: Tuning = {
   ...DEFAULT_TUNING,
   fusion: { passage: 0.5, sentence: 0.5, lexical: 0, sentenceLexical: 0 },
-  pick: { dense: 1, lexical: 0, context: 0.3, answerType: 0 },
+  pick: { dense: 1, lexical: 0, phrase: 0, context: 0.3, answerType: 0 },
 };

@@ -28,7 +28,10 @@ export function renderAnswer(answer: Answer, options: { color?: boolean } = {}):
   answer.quotes.forEach((q, i) => {
     lines.push(bold(`[${i + 1}]`) + ' ' + q.text.split('\n').join('\n    '));
     lines.push(dim(`    — ${describeSource(q.source)}`));
-    for (const also of q.alsoIn) lines.push(dim(`    also reported by ${describeSource(also)}`));
+    for (const also of q.alsoQuotes) {
+      lines.push(dim(`    also reported by ${describeSource(also.source)}:`));
+      lines.push(`      “${also.text}”`);
+    }
     lines.push('');
   });
   lines.push(dim(`(${answer.ms.toFixed(0)} ms)`));

@@ -1,0 +1,84 @@
+/**
+ * The one path from a question to the messages that answer it, shared by mentions, ask channels,
+ * DMs, threads, `/ask` and "More passages"; plus the helper that answers an interaction within
+ * Discord's 3-second deadline.
+ */
+import { MessageFlags, type RepliableInteraction } from 'discord.js';
+import type { BotContext } from './context.js';
+import { renderAnswer, renderText, type ReplyPayload } from './render.js';
+
+/**
+ * Strips the bot's own mentions (`<@id>`, `<@!id>`) and folds whitespace.
+ *
+ * @example
+ * questionFromMessage('<@42> How many missions?', '42'); // 'How many missions?'
+ */
+export function questionFromMessage(content: string, botId: string): string {
+  return content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** What to say when someone mentions the bot with nothing to ask. */
+export const EMPTY_QUESTION =
+  'Ask me a question about the news articles — for example `@Verbatim How many air missions has the coalition flown?` or `/ask`. I answer only with exact quotes from my sources; `/help` tells more.';
+
+/**
+ * Answers a question with the current engine and renders it; the answer is cached so its buttons work.
+ *
+ * @example
+ * const payloads = await answerQuestion(ctx, 'Who is the Pentagon spokesman?');
+ * await message.reply(payloads[0]);
+ */
+export async function answerQuestion(ctx: BotContext, question: string, offset = 0): Promise<ReplyPayload[]> {
+  const engine = ctx.engines.current;
+  const answer = await engine.answer(question, { k: ctx.k, offset });
+  const key = ctx.answers.put(answer, { k: ctx.k, offset, buildId: engine.buildId });
+  ctx.logger.info(
+    { question: answer.question.slice(0, 200), abstained: answer.abstained, quotes: answer.quotes.length, offset, ms: Math.round(answer.ms), key },
+    'answered',
+  );
+  return renderAnswer(answer, { key, k: ctx.k, offset });
+}
+
+/**
+ * Replies to an interaction with what `work` produces: directly when it is quick, otherwise after a
+ * `deferReply` sent `ctx.deferAfterMs` into the work (then `editReply`). Extra messages follow up.
+ *
+ * @example
+ * await respond(ctx, interaction, () => answerQuestion(ctx, question));
+ * await respond(ctx, interaction, async () => [renderText('Done.')], { ephemeral: true });
+ */
+export async function respond(
+  ctx: BotContext,
+  interaction: RepliableInteraction,
+  work: () => Promise<ReplyPayload[]>,
+  options: { ephemeral?: boolean } = {},
+): Promise<void> {
+  const flags = options.ephemeral ? MessageFlags.Ephemeral : undefined;
+  let deferring: Promise<unknown> | undefined;
+  const defer = () => {
+    deferring ??= interaction.deferReply(flags ? { flags } : {}).catch((e: unknown) => {
+      ctx.logger.warn({ err: e }, 'could not defer the interaction');
+    });
+  };
+  let timer: NodeJS.Timeout | undefined;
+  if (ctx.deferAfterMs <= 0) defer();
+  else timer = setTimeout(defer, ctx.deferAfterMs);
+  let payloads: ReplyPayload[];
+  try {
+    payloads = await work();
+  } catch (e) {
+    ctx.logger.error({ err: e }, 'failed to prepare a reply');
+    payloads = [renderText('Sorry, something went wrong while looking that up. Please try again.', { escape: false })];
+  } finally {
+    clearTimeout(timer);
+  }
+  const [first, ...rest] = payloads;
+  if (deferring) await deferring;
+  if (interaction.deferred) {
+    await interaction.editReply(first);
+  } else {
+    // Not deferred, or the deferral failed (then this reply fails too if the token expired, and is logged).
+    await interaction.reply(flags ? { ...first, flags } : first);
+  }
+  for (const extra of rest) await interaction.followUp(flags ? { ...extra, flags } : extra);
+}

@@ -1,0 +1,50 @@
+/**
+ * The real engine loader: opens the index in `config.indexDir` (reusing the already loaded embedding
+ * model on reload) and probes the live build id from `current/manifest.json`. The engine modules are
+ * imported lazily so that tests with a stub engine never load the model runtime.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { AnswerEngine } from '../answer/api.js';
+import type { EngineLoader } from './engine-slot.js';
+
+/**
+ * @example
+ * const loader = indexEngineLoader(config);
+ * const engine = await loader.load();      // throws IndexError when the index is missing
+ * await loader.probe();                    // '20261122T052223-80f84b'
+ */
+export function indexEngineLoader(config: Config): EngineLoader {
+  return {
+    async load(previous?: AnswerEngine): Promise<AnswerEngine> {
+      const { openEngine, Engine } = await import('../answer/engine.js');
+      const embedder = previous instanceof Engine ? previous.embedder : undefined;
+      return openEngine(config, { embedder });
+    },
+    async probe(): Promise<string | undefined> {
+      try {
+        const dir = await fs.realpath(path.join(config.indexDir, 'current'));
+        const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { buildId?: unknown };
+        return typeof manifest.buildId === 'string' ? manifest.buildId : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/**
+ * Whether an index exists in `config.indexDir` (a `current` link), without reading it.
+ *
+ * @example
+ * if (!(await indexExists(config))) await buildIndex(config);
+ */
+export async function indexExists(config: Config): Promise<boolean> {
+  try {
+    await fs.lstat(path.join(config.indexDir, 'current'));
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
+import { currentLink, FILES } from '../index/format.js';
 import type { AnswerEngine } from '../answer/api.js';
 import type { EngineLoader } from './engine-slot.js';
 
@@ -24,8 +25,8 @@ export function indexEngineLoader(config: Config): EngineLoader {
     },
     async probe(): Promise<string | undefined> {
       try {
-        const dir = await fs.realpath(path.join(config.indexDir, 'current'));
-        const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { buildId?: unknown };
+        const dir = await fs.realpath(currentLink(config.indexDir));
+        const manifest = JSON.parse(await fs.readFile(path.join(dir, FILES.manifest), 'utf8')) as { buildId?: unknown };
         return typeof manifest.buildId === 'string' ? manifest.buildId : undefined;
       } catch {
         return undefined;
@@ -42,7 +43,7 @@ export function indexEngineLoader(config: Config): EngineLoader {
  */
 export async function indexExists(config: Config): Promise<boolean> {
   try {
-    await fs.lstat(path.join(config.indexDir, 'current'));
+    await fs.lstat(currentLink(config.indexDir));
     return true;
   } catch {
     return false;

@@ -61,3 +61,11 @@ export function hasAnswerType(sentence: string, type: AnswerType, question: stri
 export function withoutAnswerTypeWords(question: string): string {
   return question.replace(/\bhow (long|many|much|far|old|big|large|often)\b|\bwhat (year|date|day|month|time|number|percentage)\b/gi, ' ');
 }
+
+/**
+ * How much an answer-type match says: a number or date in the sentence is strong evidence for a
+ * "how many"/"when" question; a capitalised word is weak evidence for "who"/"where" (most sentences have one).
+ */
+export function answerTypeStrength(type: AnswerType): number {
+  return type === 'number' || type === 'date' || type === 'duration' ? 1 : type === 'other' ? 0 : 0.3;
+}

@@ -5,7 +5,7 @@
  */
 import type { LoadedIndex } from '../index/load.js';
 import type { Citation, Quote } from '../types.js';
-import { answerType, hasAnswerType } from './answer-type.js';
+import { answerType, answerTypeStrength, hasAnswerType } from './answer-type.js';
 import { sentenceTerms, weightedShare, type Retrieval } from './retrieve.js';
 import type { Tuning } from './tuning.js';
 import { dotRow, dotRows } from './vectors.js';
@@ -36,6 +36,7 @@ export function scoreSentences(
   tuning: Tuning,
 ): ScoredSentence[] {
   const type = answerType(question);
+  const typeWeight = tuning.pick.answerType * answerTypeStrength(type);
   const idfTotal = retrieval.questionTerms.reduce((s, t) => s + t.idf, 0) || 1;
   const out: ScoredSentence[] = [];
   for (const c of retrieval.candidates.slice(0, tuning.passagesForQuotes)) {
@@ -58,7 +59,7 @@ export function scoreSentences(
         tuning.pick.lexical * lexical +
         tuning.pick.phrase * phrase +
         tuning.pick.context * c.score +
-        (typeMatch ? tuning.pick.answerType : 0);
+        (typeMatch ? typeWeight : 0);
       out.push({ id, cos, lexical, typeMatch, passageScore: c.score, score });
     }
   }

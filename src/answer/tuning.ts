@@ -33,7 +33,7 @@ export const DEFAULT_TUNING: Tuning = {
   lexicalHits: 24,
   fusion: { passage: 0.5, sentence: 0.4, lexical: 0.2, sentenceLexical: 0.3 },
   passagesForQuotes: 6,
-  pick: { dense: 1, lexical: 0.6, phrase: 0.3, context: 0.6, answerType: 0.1 },
+  pick: { dense: 1, lexical: 0.6, phrase: 0.3, context: 0.6, answerType: 0.25 },
   corroborate: 0.82,
   corroborateFigure: 0.45,
   abstain: { coverage: 0.5, threshold: 0.72, floor: 0.3 },

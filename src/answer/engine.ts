@@ -86,9 +86,12 @@ export class Engine implements AnswerEngine {
     const retrieval = retrieve(this.index, q, question, this.tuning);
     const t2 = performance.now();
     const sentences = scoreSentences(this.index, q, retrieval, question, this.tuning);
+    // Articles ranked by their best sentence (what the first quote shows), then by passage score.
     const articleRanking: number[] = [];
-    for (const c of retrieval.candidates) {
-      const a = this.index.passageArticle[c.passage];
+    for (const a of [
+      ...sentences.map((s) => this.index.sentenceArticle[s.id]),
+      ...retrieval.candidates.map((c) => this.index.passageArticle[c.passage]),
+    ]) {
       if (!articleRanking.includes(a)) articleRanking.push(a);
     }
     const coverage = await this.coverage(question, sentences);

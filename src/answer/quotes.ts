@@ -6,7 +6,7 @@
 import type { LoadedIndex } from '../index/load.js';
 import type { Citation, Quote } from '../types.js';
 import { answerType, answerTypeStrength, hasAnswerType } from './answer-type.js';
-import { sentenceTerms, weightedShare, type Retrieval } from './retrieve.js';
+import { sentenceTerms, share, weightedShare, type Retrieval } from './retrieve.js';
 import type { Tuning } from './tuning.js';
 import { dotRow, dotRows } from './vectors.js';
 
@@ -50,9 +50,7 @@ export function scoreSentences(
       const cos = dotRow(q, index.sentenceVectors, id);
       const st = sentenceTerms(index, id);
       const lexical = weightedShare(st.terms, retrieval.questionTerms, idfTotal);
-      let phrases = 0;
-      for (const b of retrieval.questionBigrams) if (st.bigrams.has(b)) phrases++;
-      const phrase = retrieval.questionBigrams.size ? phrases / retrieval.questionBigrams.size : 0;
+      const phrase = share(st.bigrams, retrieval.questionBigrams);
       const typeMatch = hasAnswerType(text, type, question);
       const score =
         tuning.pick.dense * cos +

@@ -52,6 +52,7 @@ export function retrieve(index: LoadedIndex, q: Float32Array, question: string, 
   const questionList = terms(lexicalQuestion);
   const questionTerms = [...new Set(questionList)].map((term) => ({ term, idf: index.lexical.idf(term) }));
   const idfTotal = questionTerms.reduce((sum, t) => sum + t.idf, 0) || 1;
+  const questionBigrams = bigrams(questionList);
   const candidates: PassageCandidate[] = [];
   for (const p of ids) {
     const passageCos = dotRow(q, index.passageVectors, p);
@@ -60,21 +61,30 @@ export function retrieve(index: LoadedIndex, q: Float32Array, question: string, 
     let sentenceCos = -1;
     let bestSentence = -1;
     let sentenceLexical = 0;
+    let phrase = 0;
     for (let s = index.firstSentence[a] + pass.first; s < index.firstSentence[a] + pass.last; s++) {
       const c = dotRow(q, index.sentenceVectors, s);
       if (c > sentenceCos) {
         sentenceCos = c;
         bestSentence = s;
       }
-      if (fusion.sentenceLexical > 0) sentenceLexical = Math.max(sentenceLexical, weightedShare(sentenceTerms(index, s).terms, questionTerms, idfTotal));
+      if (fusion.sentenceLexical > 0 || fusion.phrase > 0) {
+        const st = sentenceTerms(index, s);
+        sentenceLexical = Math.max(sentenceLexical, weightedShare(st.terms, questionTerms, idfTotal));
+        phrase = Math.max(phrase, share(st.bigrams, questionBigrams));
+      }
     }
     const lexical = maxBm25 > 0 ? (bm25.get(p) ?? 0) / maxBm25 : 0;
     const score =
-      fusion.passage * passageCos + fusion.sentence * sentenceCos + fusion.lexical * lexical + fusion.sentenceLexical * sentenceLexical;
+            fusion.passage * passageCos +
+      fusion.sentence * sentenceCos +
+      fusion.lexical * lexical +
+      fusion.sentenceLexical * sentenceLexical +
+      fusion.phrase * phrase;
     candidates.push({ passage: p, passageCos, sentenceCos, bestSentence, lexical, score });
   }
   candidates.sort((x, y) => y.score - x.score);
-  return { candidates, questionTerms, questionBigrams: bigrams(questionList) };
+  return { candidates, questionTerms, questionBigrams };
 }
 
 /** A sentence's index terms and its pairs of adjacent terms ("pentagon spokesman"). */
@@ -121,4 +131,17 @@ export function weightedShare(present: Set<string>, questionTerms: { term: strin
   let s = 0;
   for (const t of questionTerms) if (present.has(t.term)) s += t.idf;
   return s / idfTotal;
+}
+
+/**
+ * Share (0…1) of the question's adjacent term pairs found in a sentence's pairs.
+ *
+ * @example
+ * share(new Set(['pentagon spokesman']), new Set(['pentagon spokesman', 'spokesman say'])); // 0.5
+ */
+export function share(present: Set<string>, wanted: Set<string>): number {
+  if (wanted.size === 0) return 0;
+  let n = 0;
+  for (const b of wanted) if (present.has(b)) n++;
+  return n / wanted.size;
 }

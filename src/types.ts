@@ -3,8 +3,8 @@
  * Stages import these; none of them defines its own copy.
  */
 
-/** One cleaned article, ready to be split and indexed. */
-export interface Article {
+/** Where a quote comes from, as every face shows it. */
+export interface Citation {
   /** Stable source id: the file path relative to the corpus without its extension, e.g. `business/001`. */
   id: string;
   /** Path relative to the corpus folder, with forward slashes, e.g. `business/001.txt`. */
@@ -14,6 +14,10 @@ export interface Article {
   /** ISO date (`2014-12-03`) when known. */
   date: string | null;
   url: string | null;
+}
+
+/** One cleaned article, ready to be split and indexed: its citation, its text and its content hash. */
+export interface Article extends Citation {
   /** The cleaned text; every quote is a slice of it. */
   text: string;
   /** sha256 of the raw file bytes plus the cleaning version: unchanged hash ⇒ no re-embedding. */
@@ -32,16 +36,6 @@ export interface Passage {
   first: number;
   /** Index one past its last sentence. */
   last: number;
-}
-
-/** Where a quote comes from, as every face shows it. */
-export interface Citation {
-  id: string;
-  file: string;
-  title: string;
-  publisher: string | null;
-  date: string | null;
-  url: string | null;
 }
 
 /** A verbatim slice of one article, with its citation. */

@@ -50,7 +50,7 @@ await runMain(async () => {
   // A cached index per input under .tmp/eval: incremental builds make re-runs cheap.
   const corpusDir = path.resolve(opts.corpus ?? config.corpusDir);
   const key = opts.squad ? `squad-${path.basename(opts.squad)}` : `corpus-${corpusDir.replace(/[^\w]+/g, '_').slice(-60)}`;
-  const evalConfig = { ...config, corpusDir, indexDir: path.join('.tmp', 'eval', key) };
+  const evalConfig = { ...config, corpusDir, indexDir: path.join('.tmp', 'eval', config.quantized ? key : `${key}-fp32`) };
   const summary = await buildIndex(evalConfig, { embedder, articles });
   process.stderr.write(`index: ${summary.articles} articles, ${summary.sentences} sentences, ${summary.passages} passages (${summary.embeddedArticles} embedded now)\n`);
   const engine = await openEngine(evalConfig, { embedder });

@@ -53,9 +53,10 @@ export function buildProgress(stream: NodeJS.WriteStream = process.stderr): { up
  */
 export function formatSummary(s: BuildSummary): string {
   const lines = [
-    `Index ${s.buildId}: ${s.articles} articles, ${s.sentences} sentences, ${s.passages} passages (chunks) in ${s.seconds.toFixed(1)} s.`,
-    `Embedded ${s.embeddedArticles} new or changed article(s) (${s.embeddedTexts} texts, ${s.textsPerSecond.toFixed(0)} texts/s, ` +
-      `${(s.embedSeconds > 0 ? s.passages / s.seconds : 0).toFixed(0)} chunks/s overall); reused ${s.reusedArticles} unchanged; removed ${s.removedArticles}.`,
+    `Index ${s.buildId}: ${s.articles} articles, ${s.sentences} sentences, ${s.passages} chunks (passages) in ${s.seconds.toFixed(1)} s ` +
+      `(${(s.passages / Math.max(s.seconds, 1e-3)).toFixed(1)} chunks/s; embedding ${s.textsPerSecond.toFixed(0)} texts/s).`,
+    `Embedded ${s.embeddedArticles} new or changed article(s) (${s.embeddedTexts} texts incl. new vocabulary words); ` +
+      `reused ${s.reusedArticles} unchanged; removed ${s.removedArticles}; skipped ${s.skipped.length}.`,
   ];
   for (const n of s.notes) lines.push(`note: ${n.file}: ${n.note}`);
   for (const k of s.skipped) lines.push(`skipped: ${k.file}: ${k.reason}`);

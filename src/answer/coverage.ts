@@ -17,13 +17,23 @@ export interface QuestionWord {
   row: number;
 }
 
+/**
+ * Words that name the kind of answer wanted ("In which *city*…", "What is the *name* of…") rather
+ * than something the passage must mention: coverage does not ask the passage for them.
+ */
+const ANSWER_NOUNS = new Set(
+  ('city cities country countries place places year years month months day days date dates time times name names ' +
+    'kind kinds type types sort person people company companies organization organisation number amount ' +
+    'percentage reason way happen happened take took').split(' '),
+);
+
 /** The question's content words with their IDF and vectors (looked up, or embedded in one batch). */
 export async function questionWords(
   index: LoadedIndex,
   embedder: Embedder,
   question: string,
 ): Promise<{ words: QuestionWord[]; vectors: Float32Array }> {
-  const list = contentWords(question);
+  const list = contentWords(question).filter((w) => !ANSWER_NOUNS.has(w));
   const unknown = list.filter((w) => !index.vocabulary.has(w));
   const fresh = unknown.length ? await embedder.embed(unknown) : [];
   const dim = index.manifest.embedding.dim;

@@ -37,7 +37,7 @@ export const DEFAULT_TUNING: Tuning = {
   pick: { dense: 1, lexical: 0.6, phrase: 0.3, context: 0.6, answerType: 0.25 },
   corroborate: 0.82,
   corroborateFigure: 0.45,
-  abstain: { coverage: 0.5, threshold: 0.72, floor: 0.3 },
+  abstain: { coverage: 1, threshold: 0.94, floor: 0.3 },
 };
 
 /** The two halves alone, for the eval's ablation rows (abstention unchanged). */

@@ -39,21 +39,25 @@ await runMain(async () => {
   const question = program.args.join(' ');
 
   if (opts.batch) return batch(engine, opts.batch, opts.out, opts.k);
-  if (question) {
+  // A question given on the command line, even an empty one ("$Q" unset in a script), is answered
+  // (the engine explains what to ask); interactive mode is only for no question at all.
+  if (program.args.length > 0) {
     const answer = await engine.answer(question, { k: opts.k });
     process.stdout.write(opts.json ? JSON.stringify(answer) + '\n' : renderAnswer(answer, { color: process.stdout.isTTY }) + '\n');
     return;
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  // rl.question never settles once stdin has ended (Ctrl-D, or no terminal): race it with 'close'.
+  const closed = new Promise<null>((resolve) => rl.once('close', () => resolve(null)));
   process.stdout.write('Ask about the news articles (empty line or Ctrl-D to quit).\n');
   for (;;) {
-    let line: string;
+    let line: string | null;
     try {
-      line = await rl.question('> ');
+      line = await Promise.race([rl.question('> '), closed]);
     } catch {
       break; // stdin closed
     }
-    if (!line.trim()) break;
+    if (line === null || !line.trim()) break;
     const answer = await engine.answer(line, { k: opts.k });
     process.stdout.write((opts.json ? JSON.stringify(answer) : renderAnswer(answer, { color: process.stdout.isTTY })) + '\n\n');
   }
@@ -61,7 +65,13 @@ await runMain(async () => {
 });
 
 async function batch(engine: AnswerEngine, input: string, output: string | undefined, k: number): Promise<void> {
-  const lines = fs.readFileSync(input, 'utf8').split('\n').filter((l) => l.trim());
+  let text: string;
+  try {
+    text = fs.readFileSync(input, 'utf8');
+  } catch (e) {
+    return program.error(`Cannot read the --batch file ${input} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  const lines = text.split('\n').filter((l) => l.trim());
   const out = output ? fs.createWriteStream(output) : process.stdout;
   for (const [i, line] of lines.entries()) {
     let question: unknown;

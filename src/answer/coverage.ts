@@ -35,7 +35,7 @@ export async function questionWords(
 ): Promise<{ words: QuestionWord[]; vectors: Float32Array }> {
   const list = contentWords(question).filter((w) => !ANSWER_NOUNS.has(w));
   const unknown = list.filter((w) => !index.vocabulary.has(w));
-  const fresh = unknown.length ? await embedder.embed(unknown) : [];
+  const fresh = unknown.length ? await embedder.embedCached(unknown) : [];
   const dim = index.manifest.embedding.dim;
   const vectors = new Float32Array(list.length * dim);
   const words = list.map((word, i) => {

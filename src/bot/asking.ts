@@ -17,6 +17,28 @@ export function questionFromMessage(content: string, botId: string): string {
   return content.replace(new RegExp(`<@!?${botId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * Questions are answered one at a time, each in its own turn of the event loop. The model runs
+ * synchronously on the main thread (onnxruntime-node queues runs with process.nextTick), so a burst
+ * of questions started together ran back to back in one turn: 200 questions in a second blocked the
+ * loop for seconds, and deferrals, heartbeats and replies waited past Discord's 3 s deadline. Taking
+ * turns costs no throughput (the runs were serial anyway) and lets the network in between answers.
+ */
+class AnswerQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+  /** Questions waiting or being answered. */
+  pending = 0;
+
+  run<T>(job: () => Promise<T>): Promise<T> {
+    this.pending++;
+    const turn = this.tail.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(job);
+    this.tail = turn.catch(() => undefined).finally(() => this.pending--);
+    return turn;
+  }
+}
+
+const answerQueue = new AnswerQueue();
+
 /** What to say when someone mentions the bot with nothing to ask. */
 export const EMPTY_QUESTION =
   'Ask me a question about the news articles — for example `@Verbatim How many air missions has the coalition flown?` or `/ask`. I answer only with exact quotes from my sources; `/help` tells more.';
@@ -29,9 +51,11 @@ export const EMPTY_QUESTION =
  * await message.reply(payloads[0]);
  */
 export async function answerQuestion(ctx: BotContext, question: string, offset = 0): Promise<ReplyPayload[]> {
-  const engine = ctx.engines.current;
-  const answer = await engine.answer(question, { k: ctx.k, offset });
-  const key = ctx.answers.put(answer, { k: ctx.k, offset, buildId: engine.buildId });
+  const { answer, buildId } = await answerQueue.run(async () => {
+    const engine = ctx.engines.current; // taken when its turn comes, so a reload meanwhile is used
+    return { answer: await engine.answer(question, { k: ctx.k, offset }), buildId: engine.buildId };
+  });
+  const key = ctx.answers.put(answer, { k: ctx.k, offset, buildId });
   ctx.logger.info(
     { question: answer.question.slice(0, 200), abstained: answer.abstained, quotes: answer.quotes.length, offset, ms: Math.round(answer.ms), key },
     'answered',
@@ -41,7 +65,8 @@ export async function answerQuestion(ctx: BotContext, question: string, offset =
 
 /**
  * Replies to an interaction with what `work` produces: directly when it is quick, otherwise after a
- * `deferReply` sent `ctx.deferAfterMs` into the work (then `editReply`). Extra messages follow up.
+ * `deferReply` sent `ctx.deferAfterMs` into the work, or at once when other questions are queued
+ * (then `editReply`). Extra messages follow up.
  *
  * @example
  * await respond(ctx, interaction, () => answerQuestion(ctx, question));
@@ -61,7 +86,9 @@ export async function respond(
     });
   };
   let timer: NodeJS.Timeout | undefined;
-  if (ctx.deferAfterMs <= 0) defer();
+  // Questions already waiting: this one queues behind them, so defer at once rather than count on
+  // the timer (under a burst it fires late).
+  if (ctx.deferAfterMs <= 0 || answerQueue.pending > 0) defer();
   else timer = setTimeout(defer, ctx.deferAfterMs);
   let payloads: ReplyPayload[];
   try {

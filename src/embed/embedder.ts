@@ -130,15 +130,27 @@ export class Embedder {
    * const q = await embedder.embedQuery('Who is the Pentagon spokesman?');
    */
   async embedQuery(text: string): Promise<Float32Array> {
-    const hit = this.cache.get(text);
-    if (hit) {
-      this.cache.delete(text);
-      this.cache.set(text, hit); // refresh its place in the LRU order
-      return hit;
-    }
-    const [v] = await this.embed([text]);
-    this.cache.set(text, v);
-    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
-    return v;
+    return (await this.embedCached([text]))[0];
+  }
+
+  /**
+   * Embeds short texts (a question, its words) through the LRU cache; only the misses run the model,
+   * in one batch.
+   *
+   * @example
+   * const [a, b] = await embedder.embedCached(['pledge', 'allegiance']);
+   */
+  async embedCached(texts: string[]): Promise<Float32Array[]> {
+    const missing = [...new Set(texts.filter((t) => !this.cache.has(t)))];
+    const fresh = missing.length ? await this.embed(missing) : [];
+    missing.forEach((t, i) => this.cache.set(t, fresh[i]));
+    const out = texts.map((t) => {
+      const v = this.cache.get(t) as Float32Array;
+      this.cache.delete(t);
+      this.cache.set(t, v); // refresh its place in the LRU order
+      return v;
+    });
+    while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
+    return out;
   }
 }

@@ -16,6 +16,7 @@ import { contentWords } from '../text/terms.js';
 import { packPassages, passageText } from '../text/passages.js';
 import type { Article } from '../types.js';
 import {
+  fileDigest,
   FILES,
   INDEX_FORMAT,
   IndexError,
@@ -171,6 +172,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
         counts: { articles: indexed.length, sentences: allSentences.length, passages: allPassages.length, words: vocabulary.length },
         cleanerVersion: CLEANER_VERSION,
         sizes: Object.fromEntries(fs.readdirSync(tmpDir).map((f) => [f, fs.statSync(path.join(tmpDir, f)).size])),
+        sha256: Object.fromEntries(fs.readdirSync(tmpDir).map((f) => [f, fileDigest(path.join(tmpDir, f))])),
       };
       // The manifest goes last: a folder without one is never a build.
       fs.writeFileSync(path.join(tmpDir, FILES.manifest), JSON.stringify(manifest, null, 2));

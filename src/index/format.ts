@@ -13,6 +13,7 @@
  * index/builds/<id>/vocabulary.{json,f32}  every content word of the corpus and its vector (for soft word coverage)
  * ```
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -38,6 +39,12 @@ export const manifestSchema = z.object({
   cleanerVersion: z.union([z.string(), z.number()]),
   /** Byte size of every file of the build: a truncated or swapped file is caught before it is parsed. */
   sizes: z.record(z.number().int()),
+  /**
+   * SHA-256 of every file of the build: a file damaged in place (same size) would otherwise reach
+   * hnswlib, which crashes the whole process on a corrupted graph instead of throwing. Optional so
+   * that builds made before it still load.
+   */
+  sha256: z.record(z.string()).optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
@@ -111,6 +118,11 @@ export function readManifest(dir: string, expected?: { model: string; quantized:
       );
     }
   }
+  for (const [file, digest] of Object.entries(m.sha256 ?? {})) {
+    if (fileDigest(path.join(dir, file)) !== digest) {
+      throw new IndexError(`The index in ${dir} is corrupted: ${file} does not match its checksum. Rebuild it with: npm run build-index -- --full`);
+    }
+  }
   if (expected && (m.embedding.model !== expected.model || m.embedding.quantized !== expected.quantized)) {
     throw new IndexError(
       `The index was built with ${describeModel(m.embedding)} but the configuration asks for ${describeModel(expected)}. ` +
@@ -118,6 +130,11 @@ export function readManifest(dir: string, expected?: { model: string; quantized:
     );
   }
   return m;
+}
+
+/** SHA-256 (hex) of a file's bytes, as stored in the manifest's `sha256`, e.g. `fileDigest('index/current/sentences.hnsw')`. */
+export function fileDigest(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 function describeModel(e: { model: string; quantized: boolean }): string {

@@ -666,6 +666,11 @@ export class FakeDiscord {
     this.failRules.push({ match, status, retryAfter: options.retryAfter ?? (status === 429 ? 0.2 : undefined), times: options.times ?? 1 });
   }
 
+  /** Drops every pending `failNext` rule, e.g. after a test of a failure that never stops. */
+  clearFailures(): void {
+    this.failRules.length = 0;
+  }
+
   // ------------------------------------------------------------------------------------------------
   // Gateway
 

@@ -31,7 +31,8 @@ export interface HnswParams {
   efSearch: number;
 }
 
-export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 96 };
+// efSearch 128: recall@48 (what the engine asks for) 0.993 vs 0.989 at 96, for ~0.08 ms (npm run bench).
+export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 128 };
 
 /** An in-process HNSW cosine index (hnswlib-node). */
 export class HnswStore implements VectorStore {
@@ -80,7 +81,9 @@ export class HnswStore implements VectorStore {
   search(query: Float32Array, k: number): VectorHit[] {
     const n = Math.min(k, this.size);
     if (n === 0) return [];
-    if (this.params.efSearch < n) this.index.setEf(n);
+    // ef must be ≥ k; set per call so one large k does not slow every later search.
+    const ef = Math.max(this.params.efSearch, n);
+    if (this.index.getEf() !== ef) this.index.setEf(ef);
     const r = this.index.searchKnn(Array.from(query), n);
     return r.neighbors.map((id, i) => ({ id, score: 1 - r.distances[i] }));
   }

@@ -1,0 +1,56 @@
+/**
+ * `npm run bench [-- --quick] [--json <file>]`: measures indexing throughput, query latency, HNSW
+ * recall, cold start, memory, incremental rebuilds and scale on this machine, and writes
+ * `reports/bench.{json,md,svg}` (see src/bench/).
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../src/config.js';
+import { runMain } from '../src/cli/run.js';
+import { defaultOptions, runBench } from '../src/bench/run.js';
+import { writeReport } from '../src/bench/report.js';
+
+const int = (v: string) => {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return x;
+};
+const ints = (v: string) => v.split(',').map((s) => int(s.trim()));
+
+const program = new Command()
+  .name('bench')
+  .description('Measure speed honestly on this machine; write reports/bench.{json,md,svg}.')
+  .option('--quick', 'small samples (about a minute once the index cache in .tmp/bench is warm)')
+  .option('--json <file>', 'also write the JSON report to this file')
+  .option('--out <dir>', 'report folder', 'reports')
+  .option('--bbc <n>', 'BBC articles to index', int)
+  .option('--squad-docs <n>', 'SQuAD documents (of 48) in the query index', int)
+  .option('--questions <n>', 'questions timed against the engine', int)
+  .option('--naive-questions <n>', 'questions timed against the naive peer', int)
+  .option('--throughput-texts <n>', 'texts compared across product / raw ONNX Runtime', int)
+  .option('--scale <list>', 'synthetic vector counts, e.g. 10000,100000', ints)
+  .option('--million-budget <seconds>', 'build 1M vectors only if the extrapolated build fits (0: never)', int)
+  .parse();
+
+const opts = program.opts<{
+  quick?: boolean; json?: string; out: string; bbc?: number; squadDocs?: number; questions?: number;
+  naiveQuestions?: number; throughputTexts?: number; scale?: number[]; millionBudget?: number;
+}>();
+
+await runMain(async () => {
+  const config = loadConfig();
+  config.modelDir ??= '../shared/models';
+  const base = defaultOptions(Boolean(opts.quick));
+  const report = await runBench(config, {
+    ...base,
+    bbcArticles: opts.bbc ?? base.bbcArticles,
+    squadDocuments: opts.squadDocs ?? base.squadDocuments,
+    questions: opts.questions ?? base.questions,
+    naiveQuestions: opts.naiveQuestions ?? base.naiveQuestions,
+    throughputTexts: opts.throughputTexts ?? base.throughputTexts,
+    scaleSizes: opts.scale ?? base.scaleSizes,
+    millionBudgetSeconds: opts.millionBudget ?? base.millionBudgetSeconds,
+    log: (line) => process.stderr.write(line + '\n'),
+  });
+  const md = writeReport(report, opts.out, opts.json);
+  process.stdout.write(md);
+});

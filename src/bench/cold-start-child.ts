@@ -1,0 +1,39 @@
+/**
+ * Child process of the cold-start and serving measurements: opens the engine named by the environment
+ * (INDEX_DIR, MODEL_DIR), answers one question and prints one JSON line. When BENCH_SERVE_FILE names
+ * a JSON `{ warmup, questions, naive }`, it first serves those: warm-up questions, the timed questions
+ * (stage latencies), the resident memory while serving, then the naive peer on `naive` questions —
+ * all in a fresh process, so the bench's own heap and models do not slow them down.
+ * Run as `node --import tsx src/bench/cold-start-child.ts "question"`.
+ */
+const atStart = performance.now(); // ms since the process started (performance.timeOrigin)
+const { loadConfig } = await import('../config.js');
+const { openEngine } = await import('../answer/engine.js');
+const fs = await import('node:fs');
+const imported = performance.now();
+const engine = await openEngine(loadConfig());
+const opened = performance.now();
+const answer = await engine.answer(process.argv[2] ?? 'Who is the Pentagon spokesman?');
+const answered = performance.now();
+const report: Record<string, unknown> = {
+  processToScriptMs: atStart,
+  importMs: imported - atStart,
+  openEngineMs: opened - imported,
+  firstAnswerMs: answered - opened,
+  sinceProcessStartMs: answered,
+  abstained: answer.abstained,
+  rssAfterFirstMb: process.memoryUsage().rss / 2 ** 20,
+};
+const serveFile = process.env.BENCH_SERVE_FILE;
+if (serveFile) {
+  const { measureEngine, measureNaiveQueries } = await import('./query.js');
+  const plan = JSON.parse(fs.readFileSync(serveFile, 'utf8')) as { warmup: string[]; questions: string[]; naive: string[] };
+  report.latency = await measureEngine(engine, plan.questions, plan.warmup);
+  const mem = process.memoryUsage();
+  report.served = plan.questions.length + plan.warmup.length + 1;
+  report.rssServingMb = mem.rss / 2 ** 20;
+  report.heapUsedMb = mem.heapUsed / 2 ** 20;
+  report.externalMb = (mem.external + mem.arrayBuffers) / 2 ** 20;
+  if (plan.naive.length) report.naive = await measureNaiveQueries(engine.index, engine.embedder, plan.naive);
+}
+process.stdout.write(JSON.stringify(report) + '\n');

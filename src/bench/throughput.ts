@@ -1,0 +1,307 @@
+/**
+ * Indexing throughput against two peers on the same texts:
+ * - the limit: ONNX Runtime (`onnxruntime-node`) run directly on the model file, inputs tokenized
+ *   beforehand and sorted by token count, timing only `session.run` + mean pooling + normalization,
+ *   at the best of several batch sizes;
+ * - a naive peer: the `@xenova/transformers` pipeline called one text at a time.
+ */
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { AutoTokenizer, env, pipeline, type FeatureExtractionPipeline, type PreTrainedTokenizer } from '@xenova/transformers';
+import type { Embedder } from '../embed/embedder.js';
+
+export interface RawModelOptions {
+  /** Folder of models in the Hub's layout (`../shared/models`). */
+  modelDir: string;
+  /** Hub id, e.g. `Xenova/all-MiniLM-L6-v2`. */
+  model: string;
+  quantized: boolean;
+  /** Word pieces per text, at most (the product cuts at 256). */
+  maxTokens: number;
+}
+
+/** An ONNX Runtime session on the model file and the model's tokenizer, with nothing in between. */
+export interface RawModel {
+  session: ort.InferenceSession;
+  tokenizer: PreTrainedTokenizer;
+  file: string;
+  maxTokens: number;
+}
+
+/** Texts tokenized once, ready to be batched in any size. */
+export interface Tokenized {
+  /** Word-piece ids per text (special tokens included, cut at `maxTokens`). */
+  ids: number[][];
+  /** Seconds spent tokenizing (not part of the raw model timing; reported separately). */
+  seconds: number;
+}
+
+export interface BatchRate {
+  batchSize: number;
+  seconds: number;
+  textsPerSecond: number;
+  /** Share of the model's input positions that were padding. */
+  paddingShare: number;
+}
+
+function useLocalModels(modelDir: string): void {
+  env.localModelPath = path.resolve(modelDir) + path.sep;
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+}
+
+/**
+ * Opens the model file with ONNX Runtime's defaults (the same session options transformers.js uses)
+ * and the tokenizer with `AutoTokenizer`.
+ *
+ * @example
+ * const raw = await openRawModel({ modelDir: '../shared/models', model: 'Xenova/all-MiniLM-L6-v2', quantized: true, maxTokens: 256 });
+ */
+export async function openRawModel(options: RawModelOptions): Promise<RawModel> {
+  useLocalModels(options.modelDir);
+  const file = path.resolve(options.modelDir, options.model, 'onnx', options.quantized ? 'model_quantized.onnx' : 'model.onnx');
+  const session = await ort.InferenceSession.create(file, { executionProviders: ['cpu'] });
+  const tokenizer = await AutoTokenizer.from_pretrained(options.model);
+  return { session, tokenizer, file, maxTokens: options.maxTokens };
+}
+
+/**
+ * Tokenizes every text once (timed), cutting at the model's limit as the product does.
+ *
+ * @example
+ * const tok = tokenize(raw, texts); // tok.ids[0] = [101, …, 102]
+ */
+export function tokenize(raw: RawModel, texts: readonly string[]): Tokenized {
+  const t0 = performance.now();
+  const ids = texts.map((t) => {
+    const all = raw.tokenizer.encode(t);
+    return all.length > raw.maxTokens ? all.slice(0, raw.maxTokens) : all;
+  });
+  return { ids, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Padding share when texts of these token counts are batched in `order`, `batchSize` at a time.
+ *
+ * @example
+ * paddingShare([2, 4], [0, 1], 2); // 0.25 (the 2-token text is padded to 4)
+ */
+export function paddingShare(lengths: readonly number[], order: readonly number[], batchSize: number): number {
+  let padded = 0;
+  let real = 0;
+  for (let i = 0; i < order.length; i += batchSize) {
+    const rows = order.slice(i, i + batchSize).map((j) => lengths[j]);
+    const max = Math.max(...rows);
+    padded += max * rows.length;
+    real += rows.reduce((s, n) => s + n, 0);
+  }
+  return padded > 0 ? 1 - real / padded : 0;
+}
+
+/**
+ * Runs the raw model over pre-tokenized texts, shortest first, `batchSize` per run; the timed part is
+ * tensor packing + `session.run` + mean pooling + normalization. Vectors come back in input order.
+ *
+ * @example
+ * const { rate, vectors } = await runRaw(raw, tokenize(raw, texts), 32);
+ * rate.textsPerSecond; // e.g. 310
+ */
+export async function runRaw(
+  raw: RawModel,
+  tokenized: Tokenized,
+  batchSize: number,
+  /** Batching order; default: by word-piece count (the least padding). */
+  given?: readonly number[],
+): Promise<{ rate: BatchRate; vectors: Float32Array[] }> {
+  const lengths = tokenized.ids.map((x) => x.length);
+  const order = given ?? lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
+  // Packing happens before the clock starts: the limit is the model, not our array copying.
+  const batches = [];
+  for (let i = 0; i < order.length; i += batchSize) {
+    const rows = order.slice(i, i + batchSize);
+    const len = Math.max(...rows.map((j) => lengths[j]));
+    const ids = new BigInt64Array(rows.length * len);
+    const mask = new BigInt64Array(rows.length * len);
+    rows.forEach((j, r) => {
+      tokenized.ids[j].forEach((id, c) => {
+        ids[r * len + c] = BigInt(id);
+        mask[r * len + c] = 1n;
+      });
+    });
+    batches.push({ rows, len, ids, mask, types: new BigInt64Array(rows.length * len) });
+  }
+  const vectors = new Array<Float32Array>(order.length);
+  const output = raw.session.outputNames[0];
+  const t0 = performance.now();
+  for (const b of batches) {
+    const dims = [b.rows.length, b.len];
+    const result = await raw.session.run({
+      input_ids: new ort.Tensor('int64', b.ids, dims),
+      attention_mask: new ort.Tensor('int64', b.mask, dims),
+      token_type_ids: new ort.Tensor('int64', b.types, dims),
+    });
+    const hidden = result[output].data as Float32Array;
+    const dim = result[output].dims[2];
+    b.rows.forEach((j, r) => {
+      const v = new Float32Array(dim);
+      const n = lengths[j];
+      for (let t = 0; t < n; t++) {
+        const off = (r * b.len + t) * dim;
+        for (let d = 0; d < dim; d++) v[d] += hidden[off + d];
+      }
+      let norm = 0;
+      for (let d = 0; d < dim; d++) norm += v[d] * v[d];
+      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0; // mean then normalize = sum then normalize
+      for (let d = 0; d < dim; d++) v[d] *= inv;
+      vectors[j] = v;
+    });
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    rate: { batchSize, seconds, textsPerSecond: order.length / seconds, paddingShare: paddingShare(lengths, order, batchSize) },
+    vectors,
+  };
+}
+
+/**
+ * The product's embedder on the same texts (tokenization included, as in a build).
+ *
+ * @example
+ * const rate = await measureProduct(embedder, texts); // { batchSize: 32, textsPerSecond: 280, … }
+ */
+export async function measureProduct(embedder: Embedder, texts: string[], lengths: readonly number[], batchSize = 32): Promise<{ rate: BatchRate; vectors: Float32Array[] }> {
+  const t0 = performance.now();
+  const vectors = await embedder.embed(texts, { batchSize });
+  const seconds = (performance.now() - t0) / 1000;
+  // The product sorts by characters, not word pieces: its padding comes from that order.
+  const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
+  return { rate: { batchSize, seconds, textsPerSecond: texts.length / seconds, paddingShare: paddingShare(lengths, order, batchSize) }, vectors };
+}
+
+/**
+ * The naive peer's pipeline: a fresh `feature-extraction` pipeline, as a tutorial would create it.
+ *
+ * @example
+ * const extractor = await openNaive({ modelDir: '../shared/models', model: 'Xenova/all-MiniLM-L6-v2', quantized: true });
+ */
+export async function openNaive(options: Omit<RawModelOptions, 'maxTokens'>): Promise<FeatureExtractionPipeline> {
+  useLocalModels(options.modelDir);
+  const extractor = (await pipeline('feature-extraction', options.model, { quantized: options.quantized })) as FeatureExtractionPipeline;
+  await extractor('warm up', { pooling: 'mean', normalize: true });
+  return extractor;
+}
+
+/**
+ * The naive peer at work: the pipeline called once per text (no batching). Texts per second on the
+ * texts given, and their vectors.
+ *
+ * @example
+ * const { rate } = await runNaive(extractor, sample); // rate.textsPerSecond ≈ 250
+ */
+export async function runNaive(extractor: FeatureExtractionPipeline, texts: readonly string[]): Promise<{ rate: BatchRate; vectors: Float32Array[] }> {
+  const vectors: Float32Array[] = [];
+  const t0 = performance.now();
+  for (const t of texts) vectors.push((await extractor(t, { pooling: 'mean', normalize: true })).data as Float32Array);
+  const seconds = (performance.now() - t0) / 1000;
+  return { rate: { batchSize: 1, seconds, textsPerSecond: texts.length / seconds, paddingShare: 0 }, vectors };
+}
+
+export interface Comparison {
+  texts: number;
+  meanTokens: number;
+  rounds: number;
+  tokenize: { seconds: number; textsPerSecond: number };
+  /** Best round per batch size. */
+  raw: BatchRate[];
+  rawBest: BatchRate;
+  /** Raw best plus the tokenization it skipped. */
+  rawPlusTokenizeTextsPerSecond: number;
+  /** Product embedder, best round per batch size (32 is its default). */
+  product: BatchRate[];
+  productDefault: BatchRate;
+  naive: BatchRate & { texts: number };
+  /** Product (default batch) vs raw run on the product's own batches: the same computation. */
+  productVsRawCosine: { min: number; mean: number };
+  /** Product (batched) vs the same texts embedded alone: int8 dynamic quantization depends on the batch. */
+  batchedVsAloneCosine: { min: number; mean: number };
+}
+
+/**
+ * Compares the product embedder, raw ONNX Runtime (each batch size) and the naive pipeline on the
+ * same texts, in interleaved rounds (the best round of each counts: other work shares the CPU).
+ *
+ * @example
+ * const c = await compareThroughput({ embedder, raw, naive }, texts, { rounds: 3, batchSizes: [8, 16, 32, 64], naiveTexts: 100 });
+ * c.productDefault.textsPerSecond / c.rawBest.textsPerSecond; // the ratio to the limit
+ */
+export async function compareThroughput(
+  models: { embedder: Embedder; raw: RawModel; naive: FeatureExtractionPipeline },
+  texts: string[],
+  options: { rounds: number; batchSizes: number[]; naiveTexts: number; productBatchSizes?: number[]; onRound?: (round: number) => void },
+): Promise<Comparison> {
+  const tok = tokenize(models.raw, texts);
+  const lengths = tok.ids.map((x) => x.length);
+  const productSizes = [...new Set([32, ...(options.productBatchSizes ?? options.batchSizes)])];
+  const naiveIdx = Array.from({ length: Math.min(options.naiveTexts, texts.length) }, (_, i) => Math.floor((i * texts.length) / Math.min(options.naiveTexts, texts.length)));
+  const naiveTexts = naiveIdx.map((i) => texts[i]);
+  const best = new Map<string, BatchRate>();
+  const keep = (key: string, r: BatchRate) => {
+    const old = best.get(key);
+    if (!old || r.textsPerSecond > old.textsPerSecond) best.set(key, r);
+  };
+  let productVectors: Float32Array[] = [];
+  let naiveVectors: Float32Array[] = [];
+  await runRaw(models.raw, tokenize(models.raw, texts.slice(0, 16)), 16); // warm up
+  for (let round = 0; round < options.rounds; round++) {
+    for (const b of options.batchSizes) {
+      keep(`raw${b}`, (await runRaw(models.raw, tok, b)).rate);
+    }
+    for (const b of productSizes) {
+      const p = await measureProduct(models.embedder, texts, lengths, b);
+      keep(`product${b}`, p.rate);
+      if (b === 32) productVectors = p.vectors;
+    }
+    const n = await runNaive(models.naive, naiveTexts);
+    keep('naive', n.rate);
+    naiveVectors = n.vectors;
+    options.onRound?.(round + 1);
+  }
+  // The product's own batches (sorted by characters), run raw: the same computation, so ≈ 1.
+  const charOrder = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
+  const rawAt32 = (await runRaw(models.raw, tok, 32, charOrder)).vectors;
+  const raw = options.batchSizes.map((b) => best.get(`raw${b}`) as BatchRate);
+  const rawBest = raw.reduce((a, b) => (b.textsPerSecond > a.textsPerSecond ? b : a));
+  return {
+    texts: texts.length,
+    meanTokens: lengths.reduce((s, x) => s + x, 0) / lengths.length,
+    rounds: options.rounds,
+    tokenize: { seconds: tok.seconds, textsPerSecond: texts.length / tok.seconds },
+    raw,
+    rawBest,
+    rawPlusTokenizeTextsPerSecond: texts.length / (texts.length / rawBest.textsPerSecond + tok.seconds),
+    product: productSizes.map((b) => best.get(`product${b}`) as BatchRate),
+    productDefault: best.get('product32') as BatchRate,
+    naive: { ...(best.get('naive') as BatchRate), texts: naiveTexts.length },
+    productVsRawCosine: cosines(productVectors, rawAt32),
+    batchedVsAloneCosine: cosines(naiveIdx.map((i) => productVectors[i]), naiveVectors),
+  };
+}
+
+/**
+ * Smallest and mean cosine between two lists of unit vectors, row by row.
+ *
+ * @example
+ * cosines([new Float32Array([1, 0])], [new Float32Array([0.6, 0.8])]); // { min: 0.6, mean: 0.6 }
+ */
+export function cosines(a: readonly Float32Array[], b: readonly Float32Array[]): { min: number; mean: number } {
+  const n = Math.min(a.length, b.length);
+  let min = 1;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let d = 0; d < a[i].length; d++) s += a[i][d] * b[i][d];
+    min = Math.min(min, s);
+    sum += s;
+  }
+  return { min: n ? min : NaN, mean: n ? sum / n : NaN };
+}

@@ -25,9 +25,10 @@ const program = new Command()
   .option('--modes <list>', 'comma-separated: hybrid,bm25,dense', 'hybrid,bm25,dense')
   .option('--out <dir>', 'report folder', 'reports')
   .option('--name <name>', 'report name (default from the input)')
+  .option('--index <dir>', 'index folder to build and use (default: a cached one per input under .tmp/eval)')
   .parse();
 
-const opts = program.opts<{ questions: string; corpus?: string; squad?: string; limit?: number; modes: string; out: string; name?: string }>();
+const opts = program.opts<{ questions: string; corpus?: string; squad?: string; limit?: number; modes: string; out: string; name?: string; index?: string }>();
 const MODES = { hybrid: DEFAULT_TUNING, bm25: LEXICAL_ONLY, dense: DENSE_ONLY } as const;
 
 await runMain(async () => {
@@ -50,7 +51,8 @@ await runMain(async () => {
   // A cached index per input under .tmp/eval: incremental builds make re-runs cheap.
   const corpusDir = path.resolve(opts.corpus ?? config.corpusDir);
   const key = opts.squad ? `squad-${path.basename(opts.squad)}` : `corpus-${corpusDir.replace(/[^\w]+/g, '_').slice(-60)}`;
-  const evalConfig = { ...config, corpusDir, indexDir: path.join('.tmp', 'eval', config.quantized ? key : `${key}-fp32`) };
+  const indexDir = opts.index ?? path.join('.tmp', 'eval', config.quantized ? key : `${key}-fp32`);
+  const evalConfig = { ...config, corpusDir, indexDir };
   const summary = await buildIndex(evalConfig, { embedder, articles });
   process.stderr.write(`index: ${summary.articles} articles, ${summary.sentences} sentences, ${summary.passages} passages (${summary.embeddedArticles} embedded now)\n`);
   const engine = await openEngine(evalConfig, { embedder });

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_EMBED_BATCH } from '../embed/embedder.js';
 import { mark } from './goals.js';
 import type { BenchReport } from './run.js';
 import { roundDeep, type Summary } from './stats.js';
@@ -83,10 +84,10 @@ export function markdown(r: BenchReport): string {
     '|---|---|---|---|---|',
     ...t.raw.map((b) => `| raw ONNX Runtime | ${b.batchSize} | ${b.batchSize === t.rawBest.batchSize ? '**' + f(b.textsPerSecond, 0) + '**' : f(b.textsPerSecond, 0)} | ${f(b.paddingShare * 100, 1)} % | sorted by word pieces, tokenized beforehand${b.batchSize === t.rawBest.batchSize ? ' — **best: the limit**' : ''} |`),
     `| raw + tokenization | ${t.rawBest.batchSize} | ${f(t.rawPlusTokenizeTextsPerSecond, 0)} | | tokenizing alone: ${f(t.tokenize.textsPerSecond, 0)} texts/s |`,
-    ...t.product.map((b) => `| product embedder | ${b.batchSize} | ${b.batchSize === 32 ? '**' + f(b.textsPerSecond, 0) + '**' : f(b.textsPerSecond, 0)} | ${f(b.paddingShare * 100, 1)} % | sorted by characters, tokenization included${b.batchSize === 32 ? ' — **the default**' : ''} |`),
+    ...t.product.map((b) => `| product embedder | ${b.batchSize} | ${b.batchSize === DEFAULT_EMBED_BATCH ? '**' + f(b.textsPerSecond, 0) + '**' : f(b.textsPerSecond, 0)} | ${f(b.paddingShare * 100, 1)} % | sorted by word pieces, tokenization included${b.batchSize === DEFAULT_EMBED_BATCH ? ' — **the default**' : ''} |`),
     `| naive pipeline, one text at a time | 1 | ${f(t.naive.textsPerSecond, 0)} | 0 % | ${n(t.naive.texts)} texts of the same slice, per-text rate extrapolated |`,
     '',
-    `Product (batch 32) ÷ raw best = **${f(r.build.ratioToRaw, 2)}×**, product ÷ naive = **${f(r.build.ratioToNaive, 2)}×**.`,
+    `Product (batch ${DEFAULT_EMBED_BATCH}) ÷ raw best = **${f(r.build.ratioToRaw, 2)}×**, product ÷ naive = **${f(r.build.ratioToNaive, 2)}×**.`,
     '',
     `Same vectors? Product vs raw ONNX Runtime run on the product's own batches: cosine min ${f(t.productVsRawCosine.min, 4)}, mean ${f(t.productVsRawCosine.mean, 4)} (the same computation). Product batched vs the same texts embedded alone: min ${f(t.batchedVsAloneCosine.min, 4)}, mean ${f(t.batchedVsAloneCosine.mean, 4)} — the int8 model quantizes activations dynamically, with one scale per batch tensor (padding included), so a text's vector depends on what it is batched with.`,
     '',

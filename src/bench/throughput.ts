@@ -8,7 +8,7 @@
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { AutoTokenizer, env, pipeline, type FeatureExtractionPipeline, type PreTrainedTokenizer } from '@xenova/transformers';
-import type { Embedder } from '../embed/embedder.js';
+import { DEFAULT_EMBED_BATCH, type Embedder } from '../embed/embedder.js';
 
 export interface RawModelOptions {
   /** Folder of models in the Hub's layout (`../shared/models`). */
@@ -169,12 +169,17 @@ export async function runRaw(
  * @example
  * const rate = await measureProduct(embedder, texts); // { batchSize: 32, textsPerSecond: 280, … }
  */
-export async function measureProduct(embedder: Embedder, texts: string[], lengths: readonly number[], batchSize = 32): Promise<{ rate: BatchRate; vectors: Float32Array[] }> {
+export async function measureProduct(
+  embedder: Embedder,
+  texts: string[],
+  lengths: readonly number[],
+  batchSize = DEFAULT_EMBED_BATCH,
+): Promise<{ rate: BatchRate; vectors: Float32Array[] }> {
   const t0 = performance.now();
   const vectors = await embedder.embed(texts, { batchSize });
   const seconds = (performance.now() - t0) / 1000;
-  // The product sorts by characters, not word pieces: its padding comes from that order.
-  const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
+  // The product sorts by word pieces: its padding comes from that order.
+  const order = texts.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
   return { rate: { batchSize, seconds, textsPerSecond: texts.length / seconds, paddingShare: paddingShare(lengths, order, batchSize) }, vectors };
 }
 
@@ -241,7 +246,7 @@ export async function compareThroughput(
 ): Promise<Comparison> {
   const tok = tokenize(models.raw, texts);
   const lengths = tok.ids.map((x) => x.length);
-  const productSizes = [...new Set([32, ...(options.productBatchSizes ?? options.batchSizes)])];
+  const productSizes = [...new Set([DEFAULT_EMBED_BATCH, ...(options.productBatchSizes ?? options.batchSizes)])];
   const naiveIdx = Array.from({ length: Math.min(options.naiveTexts, texts.length) }, (_, i) => Math.floor((i * texts.length) / Math.min(options.naiveTexts, texts.length)));
   const naiveTexts = naiveIdx.map((i) => texts[i]);
   const best = new Map<string, BatchRate>();
@@ -259,16 +264,16 @@ export async function compareThroughput(
     for (const b of productSizes) {
       const p = await measureProduct(models.embedder, texts, lengths, b);
       keep(`product${b}`, p.rate);
-      if (b === 32) productVectors = p.vectors;
+      if (b === DEFAULT_EMBED_BATCH) productVectors = p.vectors;
     }
     const n = await runNaive(models.naive, naiveTexts);
     keep('naive', n.rate);
     naiveVectors = n.vectors;
     options.onRound?.(round + 1);
   }
-  // The product's own batches (sorted by characters), run raw: the same computation, so ≈ 1.
-  const charOrder = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
-  const rawAt32 = (await runRaw(models.raw, tok, 32, charOrder)).vectors;
+  // The product's own batches (sorted by word pieces), run raw: the same computation, so ≈ 1.
+  const productOrder = texts.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
+  const rawAtDefault = (await runRaw(models.raw, tok, DEFAULT_EMBED_BATCH, productOrder)).vectors;
   const raw = options.batchSizes.map((b) => best.get(`raw${b}`) as BatchRate);
   const rawBest = raw.reduce((a, b) => (b.textsPerSecond > a.textsPerSecond ? b : a));
   return {
@@ -280,9 +285,9 @@ export async function compareThroughput(
     rawBest,
     rawPlusTokenizeTextsPerSecond: texts.length / (texts.length / rawBest.textsPerSecond + tok.seconds),
     product: productSizes.map((b) => best.get(`product${b}`) as BatchRate),
-    productDefault: best.get('product32') as BatchRate,
+    productDefault: best.get(`product${DEFAULT_EMBED_BATCH}`) as BatchRate,
     naive: { ...(best.get('naive') as BatchRate), texts: naiveTexts.length },
-    productVsRawCosine: cosines(productVectors, rawAt32),
+    productVsRawCosine: cosines(productVectors, rawAtDefault),
     batchedVsAloneCosine: cosines(naiveIdx.map((i) => productVectors[i]), naiveVectors),
   };
 }

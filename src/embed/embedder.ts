@@ -28,6 +28,9 @@ export interface EmbedderOptions {
   maxTokens?: number;
 }
 
+/** Texts per model run when building: on 2 cores, batch 8 is the raw runtime's fastest and pads least (`npm run bench`). */
+export const DEFAULT_EMBED_BATCH = 8;
+
 /** Raised when the model cannot be loaded; the message says where it looked. */
 export class ModelError extends Error {
   override name = 'ModelError';
@@ -106,8 +109,7 @@ export class Embedder {
     texts: string[],
     options: { batchSize?: number; onBatch?: (done: number, total: number) => void } = {},
   ): Promise<Float32Array[]> {
-    // Small batches: on 2 cores, batch 8 is the raw runtime's fastest and pads least (bench).
-    const batchSize = options.batchSize ?? 8;
+    const batchSize = options.batchSize ?? DEFAULT_EMBED_BATCH;
     const lengths = texts.map((t) => this.countTokens(t));
     const order = texts.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
     const out = new Array<Float32Array>(texts.length);

@@ -3,7 +3,7 @@
  * `--json` for one machine-readable answer; `--batch in.jsonl --out out.jsonl` for many.
  */
 import fs from 'node:fs';
-import readline from 'node:readline/promises';
+import readline from 'node:readline';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { openEngine } from '../src/answer/engine.js';
@@ -46,20 +46,13 @@ await runMain(async () => {
     process.stdout.write(opts.json ? JSON.stringify(answer) + '\n' : renderAnswer(answer, { color: process.stdout.isTTY }) + '\n');
     return;
   }
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-  // rl.question never settles once stdin has ended (Ctrl-D, or no terminal): race it with 'close'.
-  const closed = new Promise<null>((resolve) => rl.once('close', () => resolve(null)));
-  process.stdout.write('Ask about the news articles (empty line or Ctrl-D to quit).\n');
-  for (;;) {
-    let line: string | null;
-    try {
-      line = await Promise.race([rl.question('> '), closed]);
-    } catch {
-      break; // stdin closed
-    }
-    if (line === null || !line.trim()) break;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  process.stdout.write('Ask about the news articles (empty line or Ctrl-D to quit).\n> ');
+  // The async iterator buffers lines, so questions piped in while one is being answered are not lost.
+  for await (const line of rl) {
+    if (!line.trim()) break;
     const answer = await engine.answer(line, { k: opts.k });
-    process.stdout.write((opts.json ? JSON.stringify(answer) : renderAnswer(answer, { color: process.stdout.isTTY })) + '\n\n');
+    process.stdout.write((opts.json ? JSON.stringify(answer) : renderAnswer(answer, { color: process.stdout.isTTY })) + '\n\n> ');
   }
   rl.close();
 });

@@ -166,5 +166,9 @@ export async function openEngine(config: Config, options: { embedder?: Embedder;
   const index = await loadIndex(config.indexDir, expected);
   const embedder =
     options.embedder ?? (await Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir }));
-  return new Engine(index, embedder, options.tuning);
+  const engine = new Engine(index, embedder, options.tuning);
+  // One throw-away question compiles the hot paths and warms ONNX Runtime, so the first real
+  // question is answered as fast as the next ones.
+  await engine.trace('warm up');
+  return engine;
 }

@@ -49,7 +49,7 @@ await runMain(async () => {
           for (const answerType of [0.05, 0.15])
             candidates.push({
               ...DEFAULT_TUNING,
-              fusion: { passage, sentence: 0.4, lexical, sentenceLexical, phrase: DEFAULT_TUNING.fusion.phrase },
+              fusion: { ...DEFAULT_TUNING.fusion, passage, sentence: 0.4, lexical, sentenceLexical },
               pick: { ...DEFAULT_TUNING.pick, lexical: pickLex, context: 0.6, answerType },
             });
 

@@ -76,15 +76,45 @@ export function retrieve(index: LoadedIndex, q: Float32Array, question: string, 
     }
     const lexical = maxBm25 > 0 ? (bm25.get(p) ?? 0) / maxBm25 : 0;
     const score =
-            fusion.passage * passageCos +
+      fusion.passage * passageCos +
       fusion.sentence * sentenceCos +
       fusion.lexical * lexical +
       fusion.sentenceLexical * sentenceLexical +
       fusion.phrase * phrase;
     candidates.push({ passage: p, passageCos, sentenceCos, bestSentence, lexical, score });
   }
+  if (fusion.local > 0) addLocalShare(index, candidates, questionTerms, fusion.local);
   candidates.sort((x, y) => y.score - x.score);
   return { candidates, questionTerms, questionBigrams };
+}
+
+/**
+ * Question words that every candidate holds (the topic: "Super Bowl" among Super Bowl paragraphs)
+ * cannot tell the candidates apart; words only some hold can. This weighs each question term by its
+ * rarity among the candidates themselves and adds the share a passage holds to its score.
+ */
+function addLocalShare(index: LoadedIndex, candidates: PassageCandidate[], questionTerms: { term: string }[], weight: number): void {
+  const held = candidates.map((c) => {
+    const a = index.passageArticle[c.passage];
+    const pass = index.articles[a].passages[index.passageLocal[c.passage]];
+    const present = new Set<string>();
+    for (let s = index.firstSentence[a] + pass.first; s < index.firstSentence[a] + pass.last; s++) {
+      for (const t of sentenceTerms(index, s).terms) present.add(t);
+    }
+    return present;
+  });
+  const n = candidates.length;
+  const idf = questionTerms.map(({ term }) => {
+    const df = held.filter((h) => h.has(term)).length;
+    return df === 0 ? 0 : Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  });
+  const total = idf.reduce((sum, x) => sum + x, 0);
+  if (total === 0) return;
+  candidates.forEach((c, i) => {
+    let got = 0;
+    questionTerms.forEach(({ term }, k) => held[i].has(term) && (got += idf[k]));
+    c.score += (weight * got) / total;
+  });
 }
 
 /** A sentence's index terms and its pairs of adjacent terms ("pentagon spokesman"). */

@@ -10,9 +10,10 @@ export interface Tuning {
   /**
    * Passage score = passage·cos + sentence·(best sentence cos) + lexical·(BM25 / best BM25)
    * + sentenceLexical·(best IDF-weighted share of the question's terms held by one of its sentences)
-   * + phrase·(best share of the question's adjacent term pairs found adjacent in one of its sentences).
+   * + phrase·(best share of the question's adjacent term pairs found adjacent in one of its sentences)
+   * + local·(share of the question's terms it holds, each weighted by its rarity among the candidates).
    */
-  fusion: { passage: number; sentence: number; lexical: number; sentenceLexical: number; phrase: number };
+  fusion: { passage: number; sentence: number; lexical: number; sentenceLexical: number; phrase: number; local: number };
   /** Passages whose sentences compete for the quotes. */
   passagesForQuotes: number;
   /**
@@ -32,7 +33,7 @@ export const DEFAULT_TUNING: Tuning = {
   sentenceHits: 48,
   passageHits: 24,
   lexicalHits: 24,
-  fusion: { passage: 0.5, sentence: 0.4, lexical: 0.2, sentenceLexical: 0.3, phrase: 0.2 },
+  fusion: { passage: 0.5, sentence: 0.4, lexical: 0.2, sentenceLexical: 0.3, phrase: 0.2, local: 0.5 },
   passagesForQuotes: 8,
   pick: { dense: 1, lexical: 0.6, phrase: 0.3, context: 0.6, answerType: 0.25 },
   corroborate: 0.82,
@@ -43,11 +44,11 @@ export const DEFAULT_TUNING: Tuning = {
 /** The two halves alone, for the eval's ablation rows (abstention unchanged). */
 export const LEXICAL_ONLY: Tuning = {
   ...DEFAULT_TUNING,
-  fusion: { passage: 0, sentence: 0, lexical: 1, sentenceLexical: 0, phrase: 0 },
+  fusion: { passage: 0, sentence: 0, lexical: 1, sentenceLexical: 0, phrase: 0, local: 0 },
   pick: { dense: 0, lexical: 1, phrase: 0.3, context: 0.3, answerType: 0 },
 };
 export const DENSE_ONLY: Tuning = {
   ...DEFAULT_TUNING,
-  fusion: { passage: 0.5, sentence: 0.5, lexical: 0, sentenceLexical: 0, phrase: 0 },
+  fusion: { passage: 0.5, sentence: 0.5, lexical: 0, sentenceLexical: 0, phrase: 0, local: 0 },
   pick: { dense: 1, lexical: 0, phrase: 0, context: 0.3, answerType: 0 },
 };

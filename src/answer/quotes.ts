@@ -126,9 +126,9 @@ export function buildQuotes(
     });
     seenText.set(text.toLowerCase(), quotes.length - 1);
   }
-  const page_ = quotes.slice(page.offset);
-  for (const q of page_) corroborateFigures(index, q, tuning);
-  return page_.map(({ article: _a, first: _f, last: _l, ...q }) => q);
+  const pageQuotes = quotes.slice(page.offset);
+  for (const q of pageQuotes) corroborateFigures(index, q, tuning);
+  return pageQuotes.map(({ article: _a, first: _f, last: _l, ...q }) => q);
 }
 
 /** Records that sentence `id` (from another article) says what quote `q` says. */

@@ -134,7 +134,18 @@ export function readManifest(dir: string, expected?: { model: string; quantized:
 
 /** SHA-256 (hex) of a file's bytes, as stored in the manifest's `sha256`, e.g. `fileDigest('index/current/sentences.hnsw')`. */
 export function fileDigest(file: string): string {
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  // In 1 MiB pieces: hashing a 100 MB index must not hold 100 MB more in memory.
+  const hash = crypto.createHash('sha256');
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let n = fs.readSync(fd, chunk, 0, chunk.length, null); n > 0; n = fs.readSync(fd, chunk, 0, chunk.length, null)) {
+      hash.update(chunk.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
 }
 
 function describeModel(e: { model: string; quantized: boolean }): string {
@@ -155,18 +166,29 @@ export function writeVectors(file: string, vectors: Float32Array[], dim: number)
  * const flat = readVectors('index/current/sentences.f32', 12_345, 384); // Float32Array(12_345 * 384)
  */
 export function readVectors(file: string, count: number, dim: number): Float32Array {
-  let bytes: Buffer;
+  let fd: number;
   try {
-    bytes = fs.readFileSync(file);
+    fd = fs.openSync(file, 'r');
   } catch {
     throw new IndexError(`${file} is missing. Rebuild the index with: npm run build-index -- --full`);
   }
-  if (bytes.byteLength !== count * dim * 4) {
-    throw new IndexError(`${file} is truncated or corrupted (${bytes.byteLength} bytes, expected ${count * dim * 4}). Rebuild the index with: npm run build-index -- --full`);
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size !== count * dim * 4) {
+      throw new IndexError(`${file} is truncated or corrupted (${size} bytes, expected ${count * dim * 4}). Rebuild the index with: npm run build-index -- --full`);
+    }
+    // Read straight into the vectors' memory: no second copy of the file (it would stay in RSS).
+    const out = new Float32Array(count * dim);
+    const bytes = new Uint8Array(out.buffer);
+    for (let done = 0; done < size; ) {
+      const n = fs.readSync(fd, bytes, done, Math.min(size - done, 1 << 26), done);
+      if (n === 0) throw new IndexError(`${file} ended early. Rebuild the index with: npm run build-index -- --full`);
+      done += n;
+    }
+    return out;
+  } finally {
+    fs.closeSync(fd);
   }
-  const out = new Float32Array(count * dim);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
 }
 
 /** Reads a JSON file of the index, turning any failure into an `IndexError`. */

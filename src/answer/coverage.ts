@@ -7,7 +7,7 @@
 import type { Embedder } from '../embed/embedder.js';
 import type { LoadedIndex } from '../index/load.js';
 import { contentWords, term } from '../text/terms.js';
-import { dotRows } from './vectors.js';
+import { dotInt8 } from '../index/format.js';
 
 export interface QuestionWord {
   word: string;
@@ -40,10 +40,11 @@ export async function questionWords(
   const vectors = new Float32Array(list.length * dim);
   const words = list.map((word, i) => {
     const known = index.vocabulary.get(word);
-    vectors.set(
-      known !== undefined ? index.vocabularyVectors.subarray(known * dim, (known + 1) * dim) : fresh[unknown.indexOf(word)],
-      i * dim,
-    );
+    if (known === undefined) vectors.set(fresh[unknown.indexOf(word)], i * dim);
+    else {
+      const { codes, scales } = index.vocabularyVectors;
+      for (let d = 0; d < dim; d++) vectors[i * dim + d] = codes[known * dim + d] * scales[known];
+    }
     const t = term(word) as string;
     return { word, term: t, idf: index.lexical.idf(t), row: i };
   });
@@ -58,7 +59,6 @@ export async function questionWords(
  */
 export function softCoverage(index: LoadedIndex, words: QuestionWord[], vectors: Float32Array, text: string): number {
   if (words.length === 0) return 0;
-  const dim = index.manifest.embedding.dim;
   const passageWords = contentWords(text);
   const passageTerms = new Set(passageWords.map((w) => term(w)));
   const rows = passageWords.map((w) => index.vocabulary.get(w)).filter((r): r is number => r !== undefined);
@@ -71,7 +71,7 @@ export function softCoverage(index: LoadedIndex, words: QuestionWord[], vectors:
       continue;
     }
     let best = 0;
-    for (const r of rows) best = Math.max(best, dotRows(vectors, w.row, index.vocabularyVectors, r, dim));
+    for (const r of rows) best = Math.max(best, dotInt8(vectors, w.row, index.vocabularyVectors, r));
     covered += w.idf * best;
   }
   return total > 0 ? covered / total : 0;

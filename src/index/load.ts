@@ -5,7 +5,18 @@
 import path from 'node:path';
 import type { EmbedderInfo } from '../embed/embedder.js';
 import { expandArticles } from './build.js';
-import { FILES, IndexError, readJson, readManifest, readVectors, resolveCurrent, type IndexedArticle, type Manifest } from './format.js';
+import {
+  FILES,
+  IndexError,
+  readJson,
+  readManifest,
+  readVectors,
+  readVectorsInt8,
+  resolveCurrent,
+  type IndexedArticle,
+  type Int8Vectors,
+  type Manifest,
+} from './format.js';
 import { LexicalStore } from './lexical.js';
 import { HnswStore, type VectorStore } from './vector-store.js';
 
@@ -21,7 +32,8 @@ export interface LoadedIndex {
   lexical: LexicalStore;
   /** Content word → row of `vocabularyVectors`. */
   vocabulary: Map<string, number>;
-  vocabularyVectors: Float32Array;
+  /** Held as int8: only compared approximately (soft word coverage), and the largest array otherwise. */
+  vocabularyVectors: Int8Vectors;
   /** For each global sentence id: its article index, its index within the article, its passage id. */
   sentenceArticle: Uint32Array;
   sentenceLocal: Uint32Array;
@@ -49,7 +61,7 @@ export async function loadIndex(indexDir: string, expected: Pick<EmbedderInfo, '
   const articles = expandArticles(readJson(path.join(dir, FILES.articles)));
   const sentenceVectors = readVectors(path.join(dir, FILES.sentenceVectors), counts.sentences, dim);
   const passageVectors = readVectors(path.join(dir, FILES.passageVectors), counts.passages, dim);
-  const vocabularyVectors = readVectors(path.join(dir, FILES.vocabularyVectors), counts.words, dim);
+  const vocabularyVectors = readVectorsInt8(path.join(dir, FILES.vocabularyVectors), counts.words, dim);
   const words = readJson<string[]>(path.join(dir, FILES.vocabulary));
   if (!Array.isArray(words) || words.length !== counts.words) {
     throw new IndexError(`${FILES.vocabulary} in ${dir} does not match the manifest. Rebuild the index with: npm run build-index -- --full`);

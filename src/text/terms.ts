@@ -40,10 +40,17 @@ export function words(text: string): string[] {
  * term('the');      // null
  */
 export function term(word: string): string | null {
-  const w = word.toLowerCase().replace(/\./g, '');
-  if (w.length === 0 || STOP.has(w)) return null;
-  return /^\d/.test(w) ? w : stemmer(w);
+  let t = termCache.get(word);
+  if (t === undefined) {
+    const w = word.toLowerCase().replace(/\./g, '');
+    t = w.length === 0 || STOP.has(w) ? null : /^\d/.test(w) ? w : stemmer(w);
+    // Stemming is the costly part of matching words, and a corpus reuses few distinct words.
+    if (termCache.size >= 500_000) termCache.clear();
+    termCache.set(word, t);
+  }
+  return t;
 }
+const termCache = new Map<string, string | null>();
 
 /**
  * The index terms of a text, in order, duplicates kept.

@@ -13,10 +13,10 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { Embedder } from '../src/embed/embedder.js';
-import { buildIndex } from '../src/index/build.js';
-import { openEngine, type Engine } from '../src/answer/engine.js';
+import type { Engine } from '../src/answer/engine.js';
 import { readQuestions, readSquad, type EvalQuestion } from '../src/eval/datasets.js';
 import { runMain } from '../src/cli/run.js';
+import { evenSample, openCachedEngine } from '../src/eval/workspace.js';
 import type { Article } from '../src/types.js';
 
 const opts = new Command()
@@ -28,15 +28,10 @@ const opts = new Command()
 
 await runMain(async () => {
   const config = loadConfig();
-  const embedder = await Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir });
-  const open = async (name: string, articles?: Article[]) => {
-    const c = { ...config, indexDir: path.join('.tmp', 'eval', name) };
-    await buildIndex(c, { embedder, articles });
-    return openEngine(c, { embedder });
-  };
+  const embedder = await Embedder.forConfig(config);
+  const open = async (name: string, articles?: Article[]) => (await openCachedEngine(config, embedder, name, articles)).engine;
   const { articles, questions } = readSquad(opts.squad);
-  const step = questions.length / opts.limit;
-  const sample = Array.from({ length: opts.limit }, (_, i) => questions[Math.floor(i * step)]);
+  const sample = evenSample(questions, opts.limit);
   const askedArticles = new Set(sample.map((q) => q.sources[0].split('/')[0]));
   const seeds = await open('tune-seeds');
   const squad = await open(`squad-${path.basename(opts.squad)}`, articles);

@@ -7,12 +7,11 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { Embedder } from '../src/embed/embedder.js';
-import { buildIndex } from '../src/index/build.js';
-import { openEngine } from '../src/answer/engine.js';
 import { DEFAULT_TUNING, DENSE_ONLY, LEXICAL_ONLY } from '../src/answer/tuning.js';
 import { readQuestions, readSquad, type EvalQuestion } from '../src/eval/datasets.js';
 import { evaluate, type Metrics, type QuestionResult } from '../src/eval/metrics.js';
 import { runMain } from '../src/cli/run.js';
+import { evenSample, openCachedEngine } from '../src/eval/workspace.js';
 import type { Article } from '../src/types.js';
 
 const program = new Command()
@@ -33,7 +32,7 @@ const MODES = { hybrid: DEFAULT_TUNING, bm25: LEXICAL_ONLY, dense: DENSE_ONLY } 
 
 await runMain(async () => {
   const config = loadConfig();
-  const embedder = await Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir });
+  const embedder = await Embedder.forConfig(config);
   let questions: EvalQuestion[];
   let articles: Article[] | undefined;
   let name: string;
@@ -44,18 +43,12 @@ await runMain(async () => {
     questions = readQuestions(opts.questions);
     name = opts.name ?? path.basename(opts.questions).replace(/\.jsonl?$/, '');
   }
-  if (opts.limit && opts.limit < questions.length) {
-    const step = questions.length / opts.limit;
-    questions = Array.from({ length: opts.limit }, (_, i) => questions[Math.floor(i * step)]);
-  }
+  if (opts.limit) questions = evenSample(questions, opts.limit);
   // A cached index per input under .tmp/eval: incremental builds make re-runs cheap.
   const corpusDir = path.resolve(opts.corpus ?? config.corpusDir);
   const key = opts.squad ? `squad-${path.basename(opts.squad)}` : `corpus-${corpusDir.replace(/[^\w]+/g, '_').slice(-60)}`;
-  const indexDir = opts.index ?? path.join('.tmp', 'eval', config.quantized ? key : `${key}-fp32`);
-  const evalConfig = { ...config, corpusDir, indexDir };
-  const summary = await buildIndex(evalConfig, { embedder, articles });
+  const { engine, summary } = await openCachedEngine({ ...config, corpusDir }, embedder, key, articles, opts.index);
   process.stderr.write(`index: ${summary.articles} articles, ${summary.sentences} sentences, ${summary.passages} passages (${summary.embeddedArticles} embedded now)\n`);
-  const engine = await openEngine(evalConfig, { embedder });
 
   const rows: { mode: string; metrics: Metrics; results: QuestionResult[] }[] = [];
   for (const mode of opts.modes.split(',').map((m) => m.trim()) as (keyof typeof MODES)[]) {

@@ -7,12 +7,11 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { Embedder } from '../src/embed/embedder.js';
-import { buildIndex } from '../src/index/build.js';
-import { openEngine } from '../src/answer/engine.js';
 import { DEFAULT_TUNING, type Tuning } from '../src/answer/tuning.js';
-import { readQuestions, readSquad, type EvalQuestion } from '../src/eval/datasets.js';
+import { readQuestions, readSquad } from '../src/eval/datasets.js';
 import { evaluate } from '../src/eval/metrics.js';
 import { runMain } from '../src/cli/run.js';
+import { evenSample, openCachedEngine } from '../src/eval/workspace.js';
 
 const opts = new Command()
   .option('--squad <file>', 'SQuAD v1.1 JSON', '../shared/datasets/squad-dev-v1.1-public.json')
@@ -23,23 +22,15 @@ const opts = new Command()
 
 await runMain(async () => {
   const config = loadConfig();
-  const embedder = await Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir });
+  const embedder = await Embedder.forConfig(config);
   embedder.cacheSize = 100_000;
   const { articles, questions } = readSquad(opts.squad);
-  const squadConfig = { ...config, indexDir: path.join('.tmp', 'eval', `squad-${path.basename(opts.squad)}`) };
-  await buildIndex(squadConfig, { embedder, articles });
-  const squad = await openEngine(squadConfig, { embedder });
-  const seedConfig = { ...config, indexDir: path.join('.tmp', 'eval', 'tune-seeds') };
-  await buildIndex(seedConfig, { embedder });
-  const seeds = await openEngine(seedConfig, { embedder });
+  const { engine: squad } = await openCachedEngine(config, embedder, `squad-${path.basename(opts.squad)}`, articles);
+  const { engine: seeds } = await openCachedEngine(config, embedder, 'tune-seeds');
   const seedQuestions = readQuestions(opts.questions);
 
-  const spread = (qs: EvalQuestion[], n: number, phase: number) => {
-    const step = qs.length / n;
-    return Array.from({ length: n }, (_, i) => qs[Math.min(qs.length - 1, Math.floor(i * step) + phase)]);
-  };
-  const tune = spread(questions, opts.limit, 0);
-  const held = spread(questions, opts.limit, 1);
+  const tune = evenSample(questions, opts.limit, 0);
+  const held = evenSample(questions, opts.limit, 1);
 
   const candidates: Tuning[] = [];
   for (const sentenceLexical of [0, 0.15, 0.3])

@@ -8,6 +8,7 @@ import { loadIndex, type LoadedIndex } from '../index/load.js';
 import type { Answer } from '../types.js';
 import type { AnswerEngine, AnswerOptions, QuoteContext, SourceInfo } from './api.js';
 import { normalizeQuestion } from './question.js';
+import { passageBody } from '../text/passages.js';
 import { questionWords, softCoverage } from './coverage.js';
 import { buildQuotes, citationOf, scoreSentences, type ScoredSentence } from './quotes.js';
 import { retrieve, type Retrieval } from './retrieve.js';
@@ -51,18 +52,30 @@ export class Engine implements AnswerEngine {
    * answer.abstained ? answer.notice : answer.quotes.map((q) => q.text);
    */
   async answer(question: string, options: AnswerOptions = {}): Promise<Answer> {
+    return (await this.answerWithTrace(question, options)).answer;
+  }
+
+  /**
+   * The answer and what the engine saw to reach it (the eval scores both from one run).
+   *
+   * @example
+   * const { answer, trace } = await engine.answerWithTrace('Who is the Pentagon spokesman?');
+   * trace?.articleRanking[0]; // index of the article ranked first
+   */
+  async answerWithTrace(question: string, options: AnswerOptions = {}): Promise<{ answer: Answer; trace?: Trace }> {
     const t0 = performance.now();
     const k = Math.min(Math.max(1, Math.floor(options.k ?? 3)), 10);
     const offset = Math.max(0, Math.floor(options.offset ?? 0));
     const normalized = normalizeQuestion(question);
     if (!normalized.text) {
-      return { question: '', abstained: true, quotes: [], notice: normalized.notice, ms: performance.now() - t0, timings: { embedMs: 0, searchMs: 0, selectMs: 0 } };
+      const timings = { embedMs: 0, searchMs: 0, selectMs: 0 };
+      return { answer: { question: '', abstained: true, quotes: [], notice: normalized.notice, ms: performance.now() - t0, timings } };
     }
     const trace = await this.trace(normalized.text);
     const quotes = trace.abstained ? [] : buildQuotes(this.index, trace.sentences, { k, offset }, this.tuning);
     const notices = [normalized.notice, trace.abstained ? NO_ANSWER : undefined].filter(Boolean);
     if (!trace.abstained && quotes.length === 0 && offset > 0) notices.push('No more passages answer this question.');
-    return {
+    const answer: Answer = {
       question: normalized.text,
       abstained: trace.abstained,
       quotes,
@@ -70,6 +83,7 @@ export class Engine implements AnswerEngine {
       ms: performance.now() - t0,
       timings: trace.timings,
     };
+    return { answer, trace };
   }
 
   /**
@@ -87,13 +101,12 @@ export class Engine implements AnswerEngine {
     const t2 = performance.now();
     const sentences = scoreSentences(this.index, q, retrieval, question, this.tuning);
     // Articles ranked by their best sentence (what the first quote shows), then by passage score.
-    const articleRanking: number[] = [];
-    for (const a of [
-      ...sentences.map((s) => this.index.sentenceArticle[s.id]),
-      ...retrieval.candidates.map((c) => this.index.passageArticle[c.passage]),
-    ]) {
-      if (!articleRanking.includes(a)) articleRanking.push(a);
-    }
+    const articleRanking = [
+      ...new Set([
+        ...sentences.map((s) => this.index.sentenceArticle[s.id]),
+        ...retrieval.candidates.map((c) => this.index.passageArticle[c.passage]),
+      ]),
+    ];
     const coverage = await this.coverage(question, sentences);
     const confidence = (sentences[0]?.cos ?? 0) + this.tuning.abstain.coverage * coverage;
     const { floor, threshold } = this.tuning.abstain;
@@ -117,7 +130,7 @@ export class Engine implements AnswerEngine {
     const passage = this.index.sentencePassage[best.id];
     const article = this.index.articles[this.index.passageArticle[passage]];
     const p = article.passages[this.index.passageLocal[passage]];
-    const text = `${article.title}\n${article.text.slice(article.sentences[p.first].start, article.sentences[p.last - 1].end)}`;
+    const text = `${article.title}\n${passageBody(article.text, article.sentences, p)}`;
     const { words, vectors } = await questionWords(this.index, this.embedder, question);
     return softCoverage(this.index, words, vectors, text);
   }
@@ -165,7 +178,7 @@ export async function openEngine(config: Config, options: { embedder?: Embedder;
   // Check the index before paying for the model: a missing index fails fast with its own message.
   const index = await loadIndex(config.indexDir, expected);
   const embedder =
-    options.embedder ?? (await Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir }));
+    options.embedder ?? (await Embedder.forConfig(config));
   const engine = new Engine(index, embedder, options.tuning);
   // One throw-away question compiles the hot paths and warms ONNX Runtime, so the first real
   // question is answered as fast as the next ones.

@@ -25,7 +25,10 @@ export interface Tuning {
   corroborate: number;
   /** Sentences from other articles with the same specific figure and at least this cosine corroborate too. */
   corroborateFigure: number;
-  /** Abstain when confidence = cos + coverage·(share of question terms in the best passage) falls below `threshold`. */
+  /**
+   * Abstain when the best sentence's cosine < `floor`, or when confidence = cosine + coverage·(soft coverage
+   * of the question's words by the best passage, see coverage.ts) < `threshold` (chosen by `npm run calibrate`).
+   */
   abstain: { coverage: number; threshold: number; floor: number };
 }
 

@@ -27,17 +27,7 @@ export function listTextFiles(dir: string): string[] {
   return out;
 }
 
-/**
- * `n` items spread evenly over a list (all of it when `n` ≥ its length); deterministic.
- *
- * @example
- * evenSample([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 3); // [0, 3, 6]
- */
-export function evenSample<T>(items: readonly T[], n: number): T[] {
-  if (n >= items.length) return [...items];
-  const step = items.length / n;
-  return Array.from({ length: n }, (_, i) => items[Math.floor(i * step)]);
-}
+export { evenSample } from '../eval/workspace.js';
 
 /**
  * Copies files (relative to `from`) into `to`, emptied first: a scratch corpus the bench may edit.

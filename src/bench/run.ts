@@ -99,7 +99,7 @@ export async function runBench(config: Config, options: BenchOptions) {
   const work = path.resolve(options.workDir);
   fs.mkdirSync(work, { recursive: true });
 
-  const embedder = await Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir });
+  const embedder = await Embedder.forConfig(config);
   const modelDir = config.modelDir ?? '../shared/models';
 
   // --- Incremental rebuild (and the product's build throughput) on a BBC sample -------------------

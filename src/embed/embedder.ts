@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { env, pipeline, type FeatureExtractionPipeline } from '@xenova/transformers';
+import type { Config } from '../config.js';
 
 export interface EmbedderInfo {
   /** Hub id, e.g. `Xenova/all-MiniLM-L6-v2`. */
@@ -84,6 +85,16 @@ export class Embedder {
     const probe = await extractor(['probe'], { pooling: 'mean', normalize: true });
     const dim = probe.dims[probe.dims.length - 1];
     return new Embedder(extractor, { model: options.model, dim, quantized: options.quantized, maxTokens });
+  }
+
+  /**
+   * Loads the model the configuration names (EMBEDDING_MODEL, EMBEDDING_QUANTIZED, MODEL_DIR).
+   *
+   * @example
+   * const embedder = await Embedder.forConfig(loadConfig());
+   */
+  static forConfig(config: Pick<Config, 'embeddingModel' | 'quantized' | 'modelDir'>): Promise<Embedder> {
+    return Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir });
   }
 
   /**

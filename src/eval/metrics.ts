@@ -63,11 +63,10 @@ export async function evaluate(
   const results: QuestionResult[] = [];
   try {
     for (const [i, q] of questions.entries()) {
-      const answer = await engine.answer(q.question, { k: 3 });
-      const trace = await engine.trace(answer.question || q.question); // cached embedding: cheap
+      const { answer, trace } = await engine.answerWithTrace(q.question, { k: 3 });
       const has = (text: string | undefined) => !!text && q.answers.some((a) => text.toLowerCase().includes(a.toLowerCase()));
       const first = answer.quotes[0];
-      const rank = trace.articleRanking.findIndex((a) => matchesSource(engine.index.articles[a], q.sources)) + 1;
+      const rank = (trace?.articleRanking ?? []).findIndex((a) => matchesSource(engine.index.articles[a], q.sources)) + 1;
       results.push({
         id: q.id,
         question: q.question,
@@ -77,7 +76,7 @@ export async function evaluate(
         citationHit: !!first && (matchesSource(first.source, q.sources) || first.alsoIn.some((c) => matchesSource(c, q.sources))),
         hitAt3: answer.quotes.some((x) => has(x.text)),
         sourceRank: rank,
-        confidence: trace.confidence,
+        confidence: trace?.confidence ?? 0,
         ms: answer.ms,
         firstQuote: first?.text,
         firstSource: first?.source.file,

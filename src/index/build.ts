@@ -13,7 +13,7 @@ import { Embedder } from '../embed/embedder.js';
 import { readCorpus, CLEANER_VERSION } from '../ingest/index.js';
 import { splitSentences } from '../text/sentences.js';
 import { contentWords } from '../text/terms.js';
-import { packPassages, passageText } from '../text/passages.js';
+import { packPassages, passageBody, passageText } from '../text/passages.js';
 import type { Article } from '../types.js';
 import {
   fileDigest,
@@ -89,7 +89,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
   try {
     const embedder =
       options.embedder ??
-      (await Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir }));
+      (await Embedder.forConfig(config));
     const info = embedder.info;
     const corpus = options.articles
       ? { articles: options.articles, skipped: [], notes: [] }
@@ -158,7 +158,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       await HnswStore.build(allSentences, info.dim, hnsw).save(path.join(tmpDir, FILES.sentenceGraph));
       await HnswStore.build(allPassages, info.dim, hnsw).save(path.join(tmpDir, FILES.passageGraph));
       const lexicalDocs = indexed.flatMap((a) =>
-        a.passages.map((p) => ({ title: a.title, text: a.text.slice(a.sentences[p.first].start, a.sentences[p.last - 1].end) })),
+        a.passages.map((p) => ({ title: a.title, text: passageBody(a.text, a.sentences, p) })),
       );
       const lexical = LexicalStore.build(lexicalDocs.map((d, id) => ({ id, ...d })));
       fs.writeFileSync(path.join(tmpDir, FILES.lexical), JSON.stringify(lexical.toJSON()));

@@ -54,6 +54,16 @@ export function packPassages(
  * // 'IS push could take years: Kerry. It will likely take years …'
  */
 export function passageText(title: string, text: string, sentences: Sentence[], p: Passage): string {
-  const body = text.slice(sentences[p.first].start, sentences[p.last - 1].end);
+  const body = passageBody(text, sentences, p);
   return title ? `${title}. ${body}` : body;
+}
+
+/**
+ * A passage's sentences as they stand in the article (from its first sentence's start to its last's end).
+ *
+ * @example
+ * passageBody(article.text, article.sentences, { first: 0, last: 2 }); // 'It will likely take years … Iraq.'
+ */
+export function passageBody(text: string, sentences: Sentence[], p: Passage): string {
+  return text.slice(sentences[p.first].start, sentences[p.last - 1].end);
 }

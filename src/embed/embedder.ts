@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { env, pipeline, type FeatureExtractionPipeline } from '@xenova/transformers';
+import { env, pipeline, Tensor, type FeatureExtractionPipeline } from '@xenova/transformers';
 import type { Config } from '../config.js';
 
 export interface EmbedderInfo {
@@ -104,8 +104,17 @@ export class Embedder {
    * embedder.countTokens('Hello world'); // 4 ([CLS] hello world [SEP])
    */
   countTokens(text: string): number {
+    return (this.extractor.tokenizer as unknown as { encode(t: string): number[] }).encode(text).length;
+  }
+
+  /**
+   * Token ids with [CLS]/[SEP], cut to `maxTokens` keeping the final [SEP], as sentence-transformers does
+   * (transformers.js's own truncation drops it).
+   */
+  private encode(text: string): number[] {
     const ids = (this.extractor.tokenizer as unknown as { encode(t: string): number[] }).encode(text);
-    return ids.length;
+    const max = this.info.maxTokens;
+    return ids.length <= max ? ids : [...ids.slice(0, max - 1), ids[ids.length - 1]];
   }
 
   /**
@@ -121,23 +130,33 @@ export class Embedder {
     options: { batchSize?: number; onBatch?: (done: number, total: number) => void } = {},
   ): Promise<Float32Array[]> {
     const batchSize = options.batchSize ?? DEFAULT_EMBED_BATCH;
-    const lengths = texts.map((t) => this.countTokens(t));
-    const order = texts.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
+    // Each text is tokenized once: its ids give the sort order and fill the batch tensors.
+    const encoded = texts.map((t) => this.encode(t));
+    const order = texts.map((_, i) => i).sort((a, b) => encoded[a].length - encoded[b].length);
     const out = new Array<Float32Array>(texts.length);
-    const { tokenizer, model } = this.extractor as unknown as {
-      tokenizer: (t: string[], o: object) => { attention_mask: { data: ArrayLike<number | bigint> } };
-      model: (inputs: object) => Promise<{ last_hidden_state: { dims: number[]; data: Float32Array } }>;
+    const { model } = this.extractor as unknown as {
+      model: (inputs: Record<string, Tensor>) => Promise<{ last_hidden_state: { dims: number[]; data: Float32Array } }>;
     };
+    const pad = BigInt((this.extractor.tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0);
     for (let i = 0; i < order.length; i += batchSize) {
-      const ids = order.slice(i, i + batchSize);
-      const inputs = tokenizer(
-        ids.map((j) => texts[j]),
-        { padding: true, truncation: true },
+      const rows = order.slice(i, i + batchSize);
+      const length = Math.max(...rows.map((j) => encoded[j].length));
+      const ids = new BigInt64Array(rows.length * length).fill(pad);
+      const mask = new BigInt64Array(rows.length * length);
+      rows.forEach((j, r) =>
+        encoded[j].forEach((id, t) => {
+          ids[r * length + t] = BigInt(id);
+          mask[r * length + t] = 1n;
+        }),
       );
-      const { last_hidden_state: hidden } = await model(inputs);
-      const [rows, length, dim] = hidden.dims;
-      const mask = inputs.attention_mask.data;
-      for (let r = 0; r < rows; r++) out[ids[r]] = meanPool(hidden.data, mask, r, length, dim);
+      const shape = [rows.length, length];
+      const { last_hidden_state: hidden } = await model({
+        input_ids: new Tensor('int64', ids, shape),
+        attention_mask: new Tensor('int64', mask, shape),
+        token_type_ids: new Tensor('int64', new BigInt64Array(ids.length), shape),
+      });
+      const dim = hidden.dims[2];
+      rows.forEach((j, r) => (out[j] = meanPool(hidden.data, mask, r, length, dim)));
       options.onBatch?.(Math.min(i + batchSize, texts.length), texts.length);
     }
     return out;

@@ -7,7 +7,9 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { runMain } from '../src/cli/run.js';
 import { defaultOptions, runBench } from '../src/bench/run.js';
-import { writeReport } from '../src/bench/report.js';
+import path from 'node:path';
+import { scaleMarkdown, writeReport } from '../src/bench/report.js';
+import { measureScaleInChild, saveScaleRow } from '../src/bench/scale.js';
 
 const int = (v: string) => {
   const x = Number(v);
@@ -28,18 +30,30 @@ const program = new Command()
   .option('--naive-questions <n>', 'questions timed against the naive peer', int)
   .option('--throughput-texts <n>', 'texts compared across product / raw ONNX Runtime', int)
   .option('--scale <list>', 'synthetic vector counts, e.g. 10000,100000', ints)
+  .option('--scale-only <list>', 'only measure these synthetic vector counts (e.g. 1000000) and keep each row in reports/scale/ for later full reports', ints)
   .option('--million-budget <seconds>', 'build 1M vectors only if the extrapolated build fits (0: never)', int)
   .parse();
 
 const opts = program.opts<{
   quick?: boolean; json?: string; out: string; bbc?: number; squadDocs?: number; questions?: number;
-  naiveQuestions?: number; throughputTexts?: number; scale?: number[]; millionBudget?: number;
+  naiveQuestions?: number; throughputTexts?: number; scale?: number[]; scaleOnly?: number[]; millionBudget?: number;
 }>();
 
 await runMain(async () => {
   const config = loadConfig();
   config.modelDir ??= '../shared/models';
   const base = defaultOptions(Boolean(opts.quick));
+  if (opts.scaleOnly) {
+    const rows = [];
+    for (const size of opts.scaleOnly) {
+      process.stderr.write(`scale: ${size.toLocaleString('en')} vectors (fresh process)…\n`);
+      const row = await measureScaleInChild(size);
+      saveScaleRow(path.join(opts.out, 'scale'), row);
+      rows.push(row);
+    }
+    process.stdout.write(scaleMarkdown(rows));
+    return;
+  }
   const report = await runBench(config, {
     ...base,
     bbcArticles: opts.bbc ?? base.bbcArticles,
@@ -49,6 +63,7 @@ await runMain(async () => {
     throughputTexts: opts.throughputTexts ?? base.throughputTexts,
     scaleSizes: opts.scale ?? base.scaleSizes,
     millionBudgetSeconds: opts.millionBudget ?? base.millionBudgetSeconds,
+    scaleDir: path.join(opts.out, 'scale'),
     log: (line) => process.stderr.write(line + '\n'),
   });
   const md = writeReport(report, opts.out, opts.json);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DEFAULT_EMBED_BATCH } from '../embed/embedder.js';
 import { mark } from './goals.js';
 import type { BenchReport } from './run.js';
+import type { ScaleRow } from './scale.js';
 import { roundDeep, type Summary } from './stats.js';
 import { barChartSvg } from './svg.js';
 
@@ -148,15 +149,54 @@ export function markdown(r: BenchReport): string {
     '',
     `Seeded 384-d unit vectors drawn around random cluster centres (one per 100 vectors); 100 queries from the same distribution; M ${r.hnsw.params.m}, efConstruction ${r.hnsw.params.efConstruction}, efSearch ${r.hnsw.params.efSearch}.`,
     '',
-    '| vectors | build s | inserts/s | vectors as JS arrays MB | HNSW index MB | bytes/vector | query p50 ms | p99 ms | recall@10 |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...r.scale.rows.map((x) => `| ${n(x.vectors)} | ${f(x.buildSeconds, 1)} | ${f(x.insertsPerSecond, 0)} | ${f(x.vectorsMb, 0)} | ${f(x.indexMb, 0)} | ${f(x.bytesPerVector, 0)} | ${f(x.query.p50, 3)} | ${f(x.query.p99, 3)} | ${f(x.recallAt10, 4)} |`),
+    ...scaleTable(r.scale.rows, r.scale.millionMeasured === 'kept' ? 1_000_000 : undefined),
     ...(r.scale.million && !r.scale.millionMeasured
       ? [`| 1,000,000 (**extrapolated**, not measured) | ${f(r.scale.million.buildSeconds, 0)} | | ${f(r.scale.million.vectorsMb, 0)} | ${f(r.scale.million.indexMb, 0)} | | | | |`]
       : []),
     '',
-    ...(r.scale.million ? [`Build time grows as n^${f(r.scale.million.exponent, 2)} between the last two sizes; memory linearly.`, ''] : []),
+    ...scaleGrowth(r.scale.rows),
     ...(r.notes.length ? ['## Notes', '', ...r.notes.map((x) => `- ${x}`), ''] : []),
   ];
   return lines.join('\n');
+}
+
+/**
+ * How build time and memory grow between consecutive measured scale rows (exponent of n).
+ *
+ * @example
+ * scaleGrowth(rows); // ['From 10,000 to 100,000 vectors: build time × 31.8 (n^1.50), index memory × 8.2.', …]
+ */
+export function scaleGrowth(rows: ScaleRow[]): string[] {
+  const sorted = [...rows].sort((a, b) => a.vectors - b.vectors);
+  const lines = sorted.slice(1).map((b, i) => {
+    const a = sorted[i];
+    const k = Math.log(b.vectors / a.vectors);
+    return `- From ${n(a.vectors)} to ${n(b.vectors)} vectors: build time × ${f(b.buildSeconds / a.buildSeconds, 1)} (n^${f(Math.log(b.buildSeconds / a.buildSeconds) / k, 2)}), index memory × ${f(b.indexMb / a.indexMb, 1)} (n^${f(Math.log(b.indexMb / a.indexMb) / k, 2)}), query p99 × ${f(b.query.p99 / a.query.p99, 1)}.`;
+  });
+  return lines.length ? ['How it grows:', '', ...lines, ''] : [];
+}
+
+/**
+ * The scale table's header and one row per measured size; `keptSize` is labelled as measured earlier.
+ *
+ * @example
+ * scaleTable(rows).join('\n'); // '| vectors | build s | …'
+ */
+export function scaleTable(rows: ScaleRow[], keptSize?: number): string[] {
+  return [
+    '| vectors | build s | inserts/s | vectors as JS arrays MB | HNSW index MB | bytes/vector | query p50 ms | p99 ms | recall@10 |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${n(x.vectors)}${x.vectors === keptSize ? ' (measured earlier, see notes)' : ''} | ${f(x.buildSeconds, 1)} | ${f(x.insertsPerSecond, 0)} | ${f(x.vectorsMb, 0)} | ${f(x.indexMb, 0)} | ${f(x.bytesPerVector, 0)} | ${f(x.query.p50, 3)} | ${f(x.query.p99, 3)} | ${f(x.recallAt10, 4)} |`),
+  ];
+}
+
+/**
+ * What `npm run bench -- --scale-only <sizes>` prints: the scale table and its growth.
+ *
+ * @example
+ * process.stdout.write(scaleMarkdown(rows));
+ */
+export function scaleMarkdown(rows: ScaleRow[]): string {
+  const m = rows[0]?.machine;
+  return ['# Scale (synthetic vectors in HnswStore)', '', m ? `${m.date.slice(0, 19).replace('T', ' ')} UTC · ${m.cpu} · ${m.cores} cores · load average at start ${f(m.loadAverage, 2)}` : '', '', ...scaleTable(rows), '', ...scaleGrowth(rows)].join('\n') + '\n';
 }

@@ -2,8 +2,10 @@
  * Scale: N synthetic unit vectors in the product's vector store (`HnswStore.build`): build time, RSS
  * growth, query latency and recall@10 against brute force.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { DEFAULT_HNSW, HnswStore, type HnswParams } from '../index/vector-store.js';
-import { collectGarbage } from './machine.js';
+import { collectGarbage, machineInfo, type MachineInfo } from './machine.js';
 import { exactTopK, flatten, recallAtK } from './recall.js';
 import { benchFile, runTsChild } from './child.js';
 import { summarize, type Summary } from './stats.js';
@@ -25,6 +27,8 @@ export interface ScaleRow {
   recallAt10: number;
   queries: number;
   efSearch: number;
+  /** Where and when the row was measured (rows kept from an earlier run say so). */
+  machine?: MachineInfo;
 }
 
 /**
@@ -70,6 +74,7 @@ export function measureScale(n: number, options: { dim?: number; queries?: numbe
     recallAt10: recallAtK(got, exact, 10),
     queries: queries.length,
     efSearch: params.efSearch,
+    machine: machineInfo(),
   };
 }
 
@@ -96,4 +101,31 @@ export function extrapolate(small: Pick<ScaleRow, 'vectors' | 'buildSeconds' | '
 export async function measureScaleInChild(n: number): Promise<ScaleRow> {
   const { report } = await runTsChild<ScaleRow>(benchFile('scale-child.ts'), [String(n)], { ...process.env, LOG_LEVEL: 'silent' });
   return report;
+}
+
+/**
+ * Keeps a measured row as `<dir>/<n>.json`, so that a long measurement (1M vectors take about an hour
+ * here) made by `npm run bench -- --scale-only 1000000` appears in later full reports.
+ *
+ * @example
+ * saveScaleRow('reports/scale', row); // reports/scale/1000000.json
+ */
+export function saveScaleRow(dir: string, row: ScaleRow): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${row.vectors}.json`), JSON.stringify(row, null, 2) + '\n');
+}
+
+/**
+ * The row kept for `n` vectors by `saveScaleRow`, or undefined when none was kept or it is unreadable.
+ *
+ * @example
+ * loadScaleRow('reports/scale', 1_000_000)?.buildSeconds; // 3210.4
+ */
+export function loadScaleRow(dir: string, n: number): ScaleRow | undefined {
+  try {
+    const row = JSON.parse(fs.readFileSync(path.join(dir, `${n}.json`), 'utf8')) as ScaleRow;
+    return row.vectors === n && typeof row.buildSeconds === 'number' ? row : undefined;
+  } catch {
+    return undefined;
+  }
 }

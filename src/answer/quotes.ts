@@ -6,7 +6,7 @@
 import type { LoadedIndex } from '../index/load.js';
 import type { Citation, Quote } from '../types.js';
 import { answerType, answerTypeStrength, hasAnswerType } from './answer-type.js';
-import { sentenceTerms, share, weightedShare, type Retrieval } from './retrieve.js';
+import type { Retrieval } from './retrieve.js';
 import type { Tuning } from './tuning.js';
 import { dotRow, dotRows } from './vectors.js';
 
@@ -37,7 +37,6 @@ export function scoreSentences(
 ): ScoredSentence[] {
   const type = answerType(question);
   const typeWeight = tuning.pick.answerType * answerTypeStrength(type);
-  const idfTotal = retrieval.questionTerms.reduce((s, t) => s + t.idf, 0) || 1;
   const out: ScoredSentence[] = [];
   for (const c of retrieval.candidates.slice(0, tuning.passagesForQuotes)) {
     const a = index.passageArticle[c.passage];
@@ -48,9 +47,7 @@ export function scoreSentences(
       const s = article.sentences[local];
       const text = article.text.slice(s.start, s.end);
       const cos = dotRow(q, index.sentenceVectors, id);
-      const st = sentenceTerms(index, id);
-      const lexical = weightedShare(st.terms, retrieval.questionTerms, idfTotal);
-      const phrase = share(st.bigrams, retrieval.questionBigrams);
+      const { share: lexical, phrase } = retrieval.question.match(id);
       const typeMatch = hasAnswerType(text, type, question);
       const score =
         tuning.pick.dense * cos +

@@ -18,7 +18,11 @@ export async function runMain(main: () => Promise<void>): Promise<void> {
     await main();
   } catch (e) {
     const known = e instanceof ConfigError || e instanceof IndexError || e instanceof ModelError || (e as Error)?.name === 'IngestError';
-    process.stderr.write(redact(known ? `${(e as Error).message}\n` : `${(e as Error)?.stack ?? String(e)}\n`));
+    const io = e as NodeJS.ErrnoException;
+    // A mistyped path (`--squad reports/x.json`) is the user's to fix, not a crash: one line, no stack.
+    const missing = (io?.code === 'ENOENT' || io?.code === 'EISDIR' || io?.code === 'EACCES') && io.path;
+    const line = missing ? `Cannot read ${io.path} (${io.code === 'ENOENT' ? 'no such file' : io.code === 'EISDIR' ? 'it is a folder' : 'permission denied'}).` : undefined;
+    process.stderr.write(redact(known ? `${(e as Error).message}\n` : line ? `${line}\n` : `${(e as Error)?.stack ?? String(e)}\n`));
     process.exitCode = 1;
   }
 }

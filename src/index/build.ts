@@ -19,6 +19,7 @@ import {
   fileDigest,
   FILES,
   INDEX_FORMAT,
+  REUSABLE_FORMATS,
   IndexError,
   pruneBuilds,
   readJson,
@@ -31,6 +32,7 @@ import {
   type Manifest,
 } from './format.js';
 import { LexicalStore } from './lexical.js';
+import { SentenceTermTable } from './sentence-terms.js';
 import { DEFAULT_HNSW, HnswStore, type HnswParams } from './vector-store.js';
 
 export interface BuildOptions {
@@ -163,6 +165,10 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       const lexical = LexicalStore.build(lexicalDocs.map((d, id) => ({ id, ...d })));
       fs.writeFileSync(path.join(tmpDir, FILES.lexical), JSON.stringify(lexical.toJSON()));
       fs.writeFileSync(path.join(tmpDir, FILES.articles), JSON.stringify(indexed.map(compactArticle)));
+      SentenceTermTable.build(indexed.flatMap((a) => a.sentences.map((s) => a.text.slice(s.start, s.end)))).write(
+        path.join(tmpDir, FILES.sentenceTerms),
+        path.join(tmpDir, FILES.sentenceTermList),
+      );
       const manifest: Manifest = {
         format: INDEX_FORMAT,
         buildId,
@@ -227,7 +233,7 @@ function loadReusable(indexDir: string, info: { model: string; quantized: boolea
   const out = new Map<string, Reusable>();
   try {
     const dir = resolveCurrent(indexDir);
-    const m = readManifest(dir, info);
+    const m = readManifest(dir, info, REUSABLE_FORMATS);
     if (m.embedding.dim !== info.dim) return out;
     const articles = expandArticles(readJson(path.join(dir, FILES.articles)));
     const sv = readVectors(path.join(dir, FILES.sentenceVectors), m.counts.sentences, info.dim);
@@ -252,7 +258,7 @@ function loadReusable(indexDir: string, info: { model: string; quantized: boolea
 function loadVocabulary(indexDir: string, info: { model: string; quantized: boolean; dim: number }): Map<string, Float32Array> {
   try {
     const dir = resolveCurrent(indexDir);
-    const m = readManifest(dir, info);
+    const m = readManifest(dir, info, REUSABLE_FORMATS);
     const words = readJson<string[]>(path.join(dir, FILES.vocabulary));
     const flat = readVectors(path.join(dir, FILES.vocabularyVectors), m.counts.words, info.dim);
     return new Map(words.map((w, i) => [w, flat.slice(i * info.dim, (i + 1) * info.dim)]));

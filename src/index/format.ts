@@ -11,6 +11,7 @@
  * index/builds/<id>/{sentences,passages}.hnsw  hnswlib graphs over the same vectors
  * index/builds/<id>/lexical.json     MiniSearch (BM25) over passages + document frequencies
  * index/builds/<id>/vocabulary.{json,f32}  every content word of the corpus and its vector (for soft word coverage)
+ * index/builds/<id>/sentence-terms.{json,u32}  every sentence's index terms as ids (for lexical matching at query time)
  * ```
  */
 import crypto from 'node:crypto';
@@ -22,7 +23,9 @@ import type { EmbedderInfo } from '../embed/embedder.js';
 import type { HnswParams } from './vector-store.js';
 
 /** Bump when the layout or meaning of the files changes; older indexes are then rebuilt. */
-export const INDEX_FORMAT = 2;
+export const INDEX_FORMAT = 3;
+/** Formats whose articles and vectors a new build may reuse (3 only added the sentence term table). */
+export const REUSABLE_FORMATS: readonly number[] = [2, 3];
 
 /** A missing, corrupted or incompatible index; the message tells the user what to run. */
 export class IndexError extends Error {
@@ -64,6 +67,8 @@ export const FILES = {
   lexical: 'lexical.json',
   vocabulary: 'vocabulary.json',
   vocabularyVectors: 'vocabulary.f32',
+  sentenceTerms: 'sentence-terms.u32',
+  sentenceTermList: 'sentence-terms.json',
 } as const;
 
 /** `<indexDir>/current`, the link to the live build. */
@@ -92,7 +97,7 @@ export function resolveCurrent(indexDir: string): string {
  * @example
  * const manifest = readManifest(dir, { model: 'Xenova/all-MiniLM-L6-v2', quantized: true });
  */
-export function readManifest(dir: string, expected?: { model: string; quantized: boolean }): Manifest {
+export function readManifest(dir: string, expected?: { model: string; quantized: boolean }, formats: readonly number[] = [INDEX_FORMAT]): Manifest {
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(path.join(dir, FILES.manifest), 'utf8'));
@@ -102,8 +107,9 @@ export function readManifest(dir: string, expected?: { model: string; quantized:
   const parsed = manifestSchema.safeParse(raw);
   if (!parsed.success) throw new IndexError(`The index manifest in ${dir} is invalid. Rebuild it with: npm run build-index -- --full`);
   const m = parsed.data;
-  if (m.format !== INDEX_FORMAT) {
-    throw new IndexError(`The index in ${dir} has format ${m.format}; this version reads format ${INDEX_FORMAT}. Rebuild it with: npm run build-index -- --full`);
+  if (!formats.includes(m.format)) {
+    const how = REUSABLE_FORMATS.includes(m.format) ? 'npm run build-index (its vectors are reused: nothing is embedded again)' : 'npm run build-index -- --full';
+    throw new IndexError(`The index in ${dir} has format ${m.format}; this version reads format ${INDEX_FORMAT}. Rebuild it with: ${how}`);
   }
   for (const [file, size] of Object.entries(m.sizes)) {
     let actual = -1;

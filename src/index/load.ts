@@ -18,6 +18,7 @@ import {
   type Manifest,
 } from './format.js';
 import { LexicalStore } from './lexical.js';
+import { SentenceTermTable } from './sentence-terms.js';
 import { HnswStore, type VectorStore } from './vector-store.js';
 
 export interface LoadedIndex {
@@ -30,6 +31,8 @@ export interface LoadedIndex {
   sentenceStore: VectorStore;
   passageStore: VectorStore;
   lexical: LexicalStore;
+  /** Every sentence's index terms as ids (lexical matching of candidates without re-stemming). */
+  sentenceTerms: SentenceTermTable;
   /** Content word → row of `vocabularyVectors`. */
   vocabulary: Map<string, number>;
   /** Held as int8: only compared approximately (soft word coverage), and the largest array otherwise. */
@@ -83,6 +86,8 @@ export async function loadIndex(indexDir: string, expected: Pick<EmbedderInfo, '
     throw new IndexError(`The lexical index in ${dir} is corrupted. Rebuild it with: npm run build-index -- --full`);
   }
 
+  const sentenceTerms = SentenceTermTable.read(path.join(dir, FILES.sentenceTerms), path.join(dir, FILES.sentenceTermList), counts.sentences);
+
   const sentenceArticle = new Uint32Array(counts.sentences);
   const sentenceLocal = new Uint32Array(counts.sentences);
   const sentencePassage = new Uint32Array(counts.sentences);
@@ -111,7 +116,7 @@ export async function loadIndex(indexDir: string, expected: Pick<EmbedderInfo, '
     throw new IndexError(`The index in ${dir} is inconsistent (articles.json does not match the manifest). Rebuild it with: npm run build-index -- --full`);
   }
   return {
-    dir, manifest, articles, sentenceVectors, passageVectors, sentenceStore, passageStore, lexical, vocabulary, vocabularyVectors,
+    dir, manifest, articles, sentenceVectors, passageVectors, sentenceStore, passageStore, lexical, sentenceTerms, vocabulary, vocabularyVectors,
     sentenceArticle, sentenceLocal, sentencePassage, passageArticle, passageLocal, firstSentence, firstPassage,
   };
 }

@@ -125,4 +125,25 @@ describe('incremental rebuilds', () => {
     const full = await buildIndex(config, { embedder, full: true });
     expect(full).toMatchObject({ articles: 5, embeddedArticles: 5, reusedArticles: 0 });
   });
+
+  it('upgrades an index of the previous format: refused at load with the command, vectors reused by the build', async () => {
+    const corpus = copyCorpus(BBC, files.slice(0, 3));
+    const indexDir = tempDir('verbatim-index-');
+    const config = testConfig({ CORPUS_DIR: corpus, INDEX_DIR: indexDir });
+    await buildIndex(config, { embedder });
+    // Turn the build into what format 2 wrote: no sentence term table.
+    const dir = resolveCurrent(indexDir);
+    const manifestFile = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    for (const f of ['sentence-terms.u32', 'sentence-terms.json']) {
+      fs.rmSync(path.join(dir, f));
+      delete manifest.sizes[f];
+      delete manifest.sha256[f];
+    }
+    fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, format: 2 }));
+    await expect(loadIndex(indexDir, MODEL)).rejects.toThrow(/format 2.*npm run build-index/s);
+    const upgraded = await buildIndex(config, { embedder });
+    expect(upgraded).toMatchObject({ articles: 3, embeddedArticles: 0, reusedArticles: 3, embeddedTexts: 0 });
+    expect((await loadIndex(indexDir, MODEL)).sentenceTerms.sentences).toBe(upgraded.sentences);
+  });
 });

@@ -16,7 +16,8 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { createLogger, redact } from '../src/log.js';
 import { BotStartError, restOptions, startBot, verifyToken, type RunningBot } from '../src/bot/client.js';
-import { indexEngineLoader, indexExists } from '../src/bot/index-loader.js';
+import { indexEngineLoader } from '../src/bot/index-loader.js';
+import { indexBuildReason } from '../src/cli/ensure-index.js';
 
 const program = new Command()
   .name('start')
@@ -49,8 +50,12 @@ async function gatewayInfo(config: Config, token: string): Promise<{ shards: num
 }
 
 async function ensureIndex(config: Config, logger: Logger): Promise<void> {
-  if (await indexExists(config)) return;
-  logger.info({ corpus: config.corpusDir, index: config.indexDir }, 'no index yet: building it from the corpus before connecting');
+  const reason = indexBuildReason(config.indexDir);
+  if (!reason) return;
+  logger.info(
+    { corpus: config.corpusDir, index: config.indexDir },
+    reason === 'missing' ? 'no index yet: building it from the corpus before connecting' : 'older index format: upgrading it (vectors reused) before connecting',
+  );
   const { buildIndex } = await import('../src/index/build.js');
   const s = await buildIndex(config);
   logger.info({ build: s.buildId, articles: s.articles, passages: s.passages, seconds: Math.round(s.seconds) }, 'index built');

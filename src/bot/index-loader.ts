@@ -34,18 +34,3 @@ export function indexEngineLoader(config: Config): EngineLoader {
     },
   };
 }
-
-/**
- * Whether an index exists in `config.indexDir` (a `current` link), without reading it.
- *
- * @example
- * if (!(await indexExists(config))) await buildIndex(config);
- */
-export async function indexExists(config: Config): Promise<boolean> {
-  try {
-    await fs.lstat(currentLink(config.indexDir));
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -97,7 +97,7 @@ export class Engine implements AnswerEngine {
     const t0 = performance.now();
     const q = await this.embedder.embedQuery(question);
     const t1 = performance.now();
-    const retrieval = retrieve(this.index, q, question, this.tuning);
+    const retrieval = await retrieve(this.index, q, question, this.tuning);
     const t2 = performance.now();
     const sentences = scoreSentences(this.index, q, retrieval, question, this.tuning);
     // Articles ranked by their best sentence (what the first quote shows), then by passage score.

@@ -33,13 +33,18 @@ export interface Retrieval {
  * Gathers and scores candidate passages for a question vector, best first.
  *
  * @example
- * const { candidates } = retrieve(index, qVector, 'Who is the Pentagon spokesman?', DEFAULT_TUNING);
+ * const { candidates } = await retrieve(index, qVector, 'Who is the Pentagon spokesman?', DEFAULT_TUNING);
  * index.articles[index.passageArticle[candidates[0].passage]].title;
  */
-export function retrieve(index: LoadedIndex, q: Float32Array, question: string, tuning: Tuning): Retrieval {
+export async function retrieve(index: LoadedIndex, q: Float32Array, question: string, tuning: Tuning): Promise<Retrieval> {
   const ids = new Set<number>();
-  for (const h of index.sentenceStore.search(q, tuning.sentenceHits)) ids.add(index.sentencePassage[h.id]);
-  for (const h of index.passageStore.search(q, tuning.passageHits)) ids.add(h.id);
+  // Both searches at once: with a remote vector store they overlap on the network.
+  const [sentenceHits, passageHits] = await Promise.all([
+    index.sentenceStore.search(q, tuning.sentenceHits),
+    index.passageStore.search(q, tuning.passageHits),
+  ]);
+  for (const h of sentenceHits) ids.add(index.sentencePassage[h.id]);
+  for (const h of passageHits) ids.add(h.id);
   const lexicalQuestion = withoutAnswerTypeWords(question);
   const bm25 = index.lexical.query(lexicalQuestion);
   const lexicalRanked = topEntries(bm25, tuning.lexicalHits);

@@ -44,13 +44,13 @@ export async function sweepEfSearch(
     const gotHits: number[][] = [];
     for (const q of queries) {
       const t0 = performance.now();
-      const r = store.search(q, 10);
+      const r = store.searchSync(q, 10);
       times.push(performance.now() - t0);
       got10.push(r.map((h) => h.id));
     }
     // The engine asks for `hits` neighbours; efSearch below that is raised to it by the store.
     const storeHits = await HnswStore.load(graph.file, graph.dim, graph.size, params);
-    for (const q of queries) gotHits.push(storeHits.search(q, hits).map((h) => h.id));
+    for (const q of queries) gotHits.push(storeHits.searchSync(q, hits).map((h) => h.id));
     rows.push({ efSearch: ef, recallAt10: recallAtK(got10, exact10, 10), recallAtHits: recallAtK(gotHits, exact, hits), latency: summarize(times) });
   }
   return { rows, exactMs: summarize(exactTimes) };

@@ -2,37 +2,16 @@
  * Exact nearest neighbours (brute-force dot products over unit vectors) and recall@k of an
  * approximate index against them.
  */
+import { exactSearch } from '../index/vector-store.js';
 
 /**
- * The ids of the `k` rows of a row-major array of unit vectors with the highest dot product with `q`,
- * best first (ties: lower id first).
+ * The ids of the exact `k` nearest rows (see `exactSearch`), best first.
  *
  * @example
- * const flat = new Float32Array([1, 0, 0, 1, 0.6, 0.8]); // three 2-d vectors
- * exactTopK(flat, 2, new Float32Array([1, 0]), 2); // [0, 2]
+ * exactTopK(new Float32Array([1, 0, 0, 1, 0.6, 0.8]), 2, new Float32Array([1, 0]), 2); // [0, 2]
  */
 export function exactTopK(flat: Float32Array, dim: number, q: Float32Array, k: number): number[] {
-  const n = Math.floor(flat.length / dim);
-  const kk = Math.min(k, n);
-  // A small sorted buffer beats sorting n scores when k ≪ n.
-  const ids: number[] = [];
-  const scores: number[] = [];
-  for (let row = 0; row < n; row++) {
-    const off = row * dim;
-    let s = 0;
-    for (let i = 0; i < dim; i++) s += q[i] * flat[off + i];
-    if (ids.length < kk || s > scores[ids.length - 1]) {
-      let pos = ids.length < kk ? ids.length : kk - 1;
-      while (pos > 0 && scores[pos - 1] < s) pos--;
-      ids.splice(pos, 0, row);
-      scores.splice(pos, 0, s);
-      if (ids.length > kk) {
-        ids.pop();
-        scores.pop();
-      }
-    }
-  }
-  return ids;
+  return exactSearch(flat, dim, q, k).map((h) => h.id);
 }
 
 /**

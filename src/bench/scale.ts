@@ -52,12 +52,12 @@ export function measureScale(n: number, options: { dim?: number; queries?: numbe
   const flat = flatten(vectors, dim);
   vectors.length = 0; // let the per-vector arrays go; the flat copy serves brute force
   const exact = queries.map((q) => exactTopK(flat, dim, q, 10));
-  for (const q of queries.slice(0, 10)) store.search(q, 10); // warm up
+  for (const q of queries.slice(0, 10)) store.searchSync(q, 10); // warm up
   const times: number[] = [];
   const got: number[][] = [];
   for (const q of queries) {
     const t = performance.now();
-    const r = store.search(q, 10);
+    const r = store.searchSync(q, 10);
     times.push(performance.now() - t);
     got.push(r.map((h) => h.id));
   }

@@ -15,9 +15,9 @@ export interface VectorHit {
 
 export interface VectorStore {
   readonly size: number;
-  /** The `k` nearest vectors to a unit query vector, best first. */
-  search(query: Float32Array, k: number): VectorHit[];
-  /** Persists the store to a file. */
+  /** The `k` nearest vectors to a unit query vector, best first (async: a remote engine answers over the network). */
+  search(query: Float32Array, k: number): Promise<VectorHit[]>;
+  /** Persists the store to a file (a remote engine, which persists itself, may do nothing). */
   save(file: string): Promise<void>;
 }
 
@@ -80,7 +80,17 @@ export class HnswStore implements VectorStore {
     return this.index.getCurrentCount();
   }
 
-  search(query: Float32Array, k: number): VectorHit[] {
+  async search(query: Float32Array, k: number): Promise<VectorHit[]> {
+    return this.searchSync(query, k);
+  }
+
+  /**
+   * `search` without the promise, for benchmarks that time the graph alone.
+   *
+   * @example
+   * store.searchSync(queryVector, 10)[0].id;
+   */
+  searchSync(query: Float32Array, k: number): VectorHit[] {
     const n = Math.min(k, this.size);
     if (n === 0) return [];
     // ef must be ≥ k; set per call so one large k does not slow every later search.
@@ -92,5 +102,59 @@ export class HnswStore implements VectorStore {
 
   async save(file: string): Promise<void> {
     await this.index.writeIndex(file);
+  }
+}
+
+/**
+ * Exact search: the `k` rows of a row-major array of unit vectors with the highest dot product with
+ * `q`, best first (ties: lower id first). What HNSW recall is measured against.
+ *
+ * @example
+ * const flat = new Float32Array([1, 0, 0, 1, 0.6, 0.8]); // three 2-d vectors
+ * exactSearch(flat, 2, new Float32Array([1, 0]), 2); // [{ id: 0, score: 1 }, { id: 2, score: 0.6 }]
+ */
+export function exactSearch(flat: Float32Array, dim: number, q: Float32Array, k: number): VectorHit[] {
+  const n = Math.floor(flat.length / dim);
+  const kk = Math.min(k, n);
+  // A small sorted buffer beats sorting n scores when k ≪ n.
+  const top: VectorHit[] = [];
+  for (let row = 0; row < n && kk > 0; row++) {
+    const off = row * dim;
+    let s = 0;
+    for (let i = 0; i < dim; i++) s += q[i] * flat[off + i];
+    if (top.length < kk || s > top[top.length - 1].score) {
+      let pos = top.length < kk ? top.length : kk - 1;
+      while (pos > 0 && top[pos - 1].score < s) pos--;
+      top.splice(pos, 0, { id: row, score: s });
+      if (top.length > kk) top.pop();
+    }
+  }
+  return top;
+}
+
+/**
+ * A second implementation of the seam: exact search over vectors held in memory. Linear in the
+ * corpus (fine up to ~10k vectors); tests swap it in to show the answer engine does not depend on HNSW.
+ *
+ * @example
+ * const store = new ExactStore(index.sentenceVectors, 384);
+ * await store.search(queryVector, 5); // the true 5 nearest
+ */
+export class ExactStore implements VectorStore {
+  constructor(
+    private readonly flat: Float32Array,
+    private readonly dim: number,
+  ) {}
+
+  get size(): number {
+    return Math.floor(this.flat.length / this.dim);
+  }
+
+  async search(query: Float32Array, k: number): Promise<VectorHit[]> {
+    return exactSearch(this.flat, this.dim, query, k);
+  }
+
+  async save(file: string): Promise<void> {
+    await fs.promises.writeFile(file, Buffer.from(this.flat.buffer, this.flat.byteOffset, this.flat.byteLength));
   }
 }

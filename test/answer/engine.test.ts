@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '../../src/index/build.js';
-import { NO_ANSWER, openEngine, type Engine } from '../../src/answer/engine.js';
+import { Engine, NO_ANSWER, openEngine } from '../../src/answer/engine.js';
+import { ExactStore } from '../../src/index/vector-store.js';
 import { DEFAULT_TUNING } from '../../src/answer/tuning.js';
 import { readQuestions } from '../../src/eval/datasets.js';
 import { evaluate } from '../../src/eval/metrics.js';
@@ -90,5 +91,26 @@ describe('answers', () => {
     const dw = engine.source('001_e9a4a54a7af6da91');
     expect(dw?.passages).toBeGreaterThan(0);
     expect(dw?.firstParagraph.length).toBeGreaterThan(20);
+  });
+});
+
+describe('the vector-store seam', () => {
+  it('answers the same with another VectorStore (exact search) in place of HNSW, the engine unchanged', async () => {
+    const dim = engine.index.manifest.embedding.dim;
+    const exact = new Engine(
+      { ...engine.index, sentenceStore: new ExactStore(engine.index.sentenceVectors, dim), passageStore: new ExactStore(engine.index.passageVectors, dim) },
+      engine.embedder,
+    );
+    const questions = readQuestions('../shared/eval/seed-questions.jsonl');
+    expect(questions.length).toBeGreaterThan(10);
+    for (const { question } of questions) {
+      const [a, b] = [await engine.answer(question), await exact.answer(question)];
+      expect(b.abstained).toBe(a.abstained);
+      expect(b.quotes.map((q) => q.text)).toEqual(a.quotes.map((q) => q.text));
+    }
+    // And the exact store does find the true nearest vector: a stored vector is its own first hit.
+    const hit = await exact.index.sentenceStore.search(engine.index.sentenceVectors.subarray(7 * dim, 8 * dim), 3);
+    expect(hit[0]).toMatchObject({ id: 7 });
+    expect(hit[0].score).toBeCloseTo(1, 5);
   });
 });

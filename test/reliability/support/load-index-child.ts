@@ -9,7 +9,7 @@ const dir = process.argv[2];
 try {
   const index = await loadIndex(dir, { model: 'Xenova/all-MiniLM-L6-v2', quantized: true });
   const dim = index.manifest.embedding.dim;
-  const hits = index.sentenceStore.search(index.sentenceVectors.subarray(0, dim), 5).length + index.passageStore.search(index.passageVectors.subarray(0, dim), 5).length;
+  const hits = (await index.sentenceStore.search(index.sentenceVectors.subarray(0, dim), 5)).length + (await index.passageStore.search(index.passageVectors.subarray(0, dim), 5)).length;
   process.stdout.write(JSON.stringify({ ok: true, hits }) + '\n');
 } catch (e) {
   process.stdout.write(JSON.stringify({ ok: false, name: (e as Error).name, message: (e as Error).message }) + '\n');

@@ -2,7 +2,7 @@
  * HNSW recall@k against exact search on the index's own sentence vectors, per efSearch: the graph
  * the build wrote is loaded once per setting through the product's `HnswStore`.
  */
-import { HnswStore, type HnswParams } from '../index/vector-store.js';
+import { HnswStore, type GraphLabels, type HnswParams } from '../index/vector-store.js';
 import { exactTopK, recallAtK } from './recall.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -22,7 +22,7 @@ export interface EfRow {
  * rows.find((r) => r.recallAt10 >= 0.99)?.efSearch;
  */
 export async function sweepEfSearch(
-  graph: { file: string; flat: Float32Array; dim: number; size: number; m: number; efConstruction: number },
+  graph: { file: string; flat: Float32Array; dim: number; size: number; m: number; efConstruction: number; labels?: GraphLabels },
   queries: readonly Float32Array[],
   efs: readonly number[],
   hits = 48,
@@ -38,7 +38,7 @@ export async function sweepEfSearch(
   const rows: EfRow[] = [];
   for (const ef of efs) {
     const params: HnswParams = { m: graph.m, efConstruction: graph.efConstruction, efSearch: ef };
-    const store = await HnswStore.load(graph.file, graph.dim, graph.size, params);
+    const store = await HnswStore.load(graph.file, graph.dim, graph.size, params, graph.labels);
     const times: number[] = [];
     const got10: number[][] = [];
     const gotHits: number[][] = [];
@@ -49,7 +49,7 @@ export async function sweepEfSearch(
       got10.push(r.map((h) => h.id));
     }
     // The engine asks for `hits` neighbours; efSearch below that is raised to it by the store.
-    const storeHits = await HnswStore.load(graph.file, graph.dim, graph.size, params);
+    const storeHits = await HnswStore.load(graph.file, graph.dim, graph.size, params, graph.labels);
     for (const q of queries) gotHits.push(storeHits.searchSync(q, hits).map((h) => h.id));
     rows.push({ efSearch: ef, recallAt10: recallAtK(got10, exact10, 10), recallAtHits: recallAtK(gotHits, exact, hits), latency: summarize(times) });
   }

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { openEngine } from '../answer/engine.js';
 import { Embedder } from '../embed/embedder.js';
 import { buildIndex } from '../index/build.js';
-import { FILES, resolveCurrent, switchCurrent } from '../index/format.js';
+import { FILES, readUint32, resolveCurrent, switchCurrent } from '../index/format.js';
 import { readCorpus } from '../ingest/index.js';
 import { DEFAULT_HNSW } from '../index/vector-store.js';
 import { readSquad } from '../eval/datasets.js';
@@ -175,6 +175,10 @@ export async function runBench(config: Config, options: BenchOptions) {
       flat: idx.sentenceVectors,
       dim: idx.manifest.embedding.dim,
       size: idx.manifest.counts.sentences,
+      labels: {
+        labels: readUint32(path.join(idx.dir, FILES.sentenceLabels), idx.manifest.counts.sentences),
+        elements: idx.manifest.graphs?.sentences.elements ?? idx.manifest.counts.sentences,
+      },
       m: idx.manifest.hnsw.m,
       efConstruction: idx.manifest.hnsw.efConstruction,
     },

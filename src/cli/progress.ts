@@ -56,7 +56,8 @@ export function formatSummary(s: BuildSummary): string {
     `Index ${s.buildId}: ${s.articles} articles, ${s.sentences} sentences, ${s.passages} chunks (passages) in ${s.seconds.toFixed(1)} s ` +
       `(${(s.passages / Math.max(s.seconds, 1e-3)).toFixed(1)} chunks/s; embedding ${s.textsPerSecond.toFixed(0)} texts/s).`,
     `Embedded ${s.embeddedArticles} new or changed article(s) (${s.embeddedTexts} texts incl. new vocabulary words); ` +
-      `reused ${s.reusedArticles} unchanged; removed ${s.removedArticles}; skipped ${s.skipped.length}.`,
+      `reused ${s.reusedArticles} unchanged; removed ${s.removedArticles}; skipped ${s.skipped.length}; ` +
+      (s.graphs === 'updated' ? 'vector graphs updated in place.' : 'vector graphs built from all vectors.'),
   ];
   for (const n of s.notes) lines.push(`note: ${n.file}: ${n.note}`);
   for (const k of s.skipped) lines.push(`skipped: ${k.file}: ${k.reason}`);

@@ -24,16 +24,19 @@ import {
   pruneBuilds,
   readJson,
   readManifest,
+  readUint32,
   readVectors,
   resolveCurrent,
   switchCurrent,
   writeVectors,
+  writeUint32,
   type IndexedArticle,
   type Manifest,
 } from './format.js';
 import { LexicalStore } from './lexical.js';
+import { writeGraph, type PreviousGraph } from './graphs.js';
 import { SentenceTermTable } from './sentence-terms.js';
-import { DEFAULT_HNSW, HnswStore, type HnswParams } from './vector-store.js';
+import { DEFAULT_HNSW, type HnswParams } from './vector-store.js';
 
 export interface BuildOptions {
   /** Re-embed everything, ignoring the previous index. */
@@ -68,12 +71,23 @@ export interface BuildSummary {
   embedSeconds: number;
   /** Embedded texts per second of embedding (0 when nothing was embedded). */
   textsPerSecond: number;
+  /** Whether the HNSW graphs were updated in place (few changes) or rebuilt from all vectors. */
+  graphs: 'updated' | 'rebuilt';
 }
 
 interface Reusable {
   article: IndexedArticle;
   sentenceVectors: Float32Array[];
   passageVectors: Float32Array[];
+  /** The vectors' labels in the previous build's graphs (absent before format 3). */
+  sentenceLabels?: number[];
+  passageLabels?: number[];
+}
+
+interface Previous {
+  articles: Map<string, Reusable>;
+  /** The previous build's graphs, when they can be updated in place. */
+  graphs?: { sentences: PreviousGraph; passages: PreviousGraph };
 }
 
 /**
@@ -97,22 +111,27 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       ? { articles: options.articles, skipped: [], notes: [] }
       : await readCorpus(options.corpusDir ?? config.corpusDir);
 
-    const previous = options.full ? new Map<string, Reusable>() : loadReusable(indexDir, info);
+    const previous: Previous = options.full ? { articles: new Map() } : loadReusable(indexDir, info);
     const liveIds = new Set(corpus.articles.map((a) => a.id));
-    const removedArticles = [...previous.values()].filter((r) => !liveIds.has(r.article.id)).length;
+    const removedArticles = [...previous.articles.values()].filter((r) => !liveIds.has(r.article.id)).length;
 
     // Cut every article; collect the texts that need embedding.
     const indexed: IndexedArticle[] = [];
     const pending: { article: number; kind: 's' | 'p'; slot: number; text: string }[] = [];
     const sentenceVecs: Float32Array[][] = [];
     const passageVecs: Float32Array[][] = [];
+    // Graph labels of reused vectors (undefined: a new vector), so the graphs can be updated in place.
+    const sentenceKept: (number | undefined)[][] = [];
+    const passageKept: (number | undefined)[][] = [];
     let reusedArticles = 0;
     for (const article of corpus.articles) {
-      const old = previous.get(article.id);
+      const old = previous.articles.get(article.id);
       if (old && old.article.hash === article.hash) {
         indexed.push({ ...old.article, ...article, sentences: old.article.sentences, passages: old.article.passages });
         sentenceVecs.push(old.sentenceVectors);
         passageVecs.push(old.passageVectors);
+        sentenceKept.push(old.sentenceLabels ?? unlabelled(old.sentenceVectors.length));
+        passageKept.push(old.passageLabels ?? unlabelled(old.passageVectors.length));
         reusedArticles++;
         continue;
       }
@@ -126,6 +145,8 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       const a = indexed.push({ ...article, sentences, passages }) - 1;
       sentenceVecs.push(new Array(sentences.length));
       passageVecs.push(new Array(passages.length));
+      sentenceKept.push(unlabelled(sentences.length));
+      passageKept.push(unlabelled(passages.length));
       sentences.forEach((s, slot) => pending.push({ article: a, kind: 's', slot, text: article.text.slice(s.start, s.end) }));
       passages.forEach((p, slot) => pending.push({ article: a, kind: 'p', slot, text: passageText(article.title, article.text, sentences, p) }));
     }
@@ -151,14 +172,20 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     const buildId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${crypto.randomBytes(3).toString('hex')}`;
     const tmpDir = path.join(indexDir, 'builds', `.tmp-${buildId}`);
     fs.mkdirSync(tmpDir, { recursive: true });
+    let graphsUpdated = false;
     try {
       writeVectors(path.join(tmpDir, FILES.sentenceVectors), allSentences, info.dim);
       writeVectors(path.join(tmpDir, FILES.passageVectors), allPassages, info.dim);
       writeVectors(path.join(tmpDir, FILES.vocabularyVectors), vocabularyVectors, info.dim);
       fs.writeFileSync(path.join(tmpDir, FILES.vocabulary), JSON.stringify(vocabulary));
       options.onProgress?.('index', 0, 1);
-      await HnswStore.build(allSentences, info.dim, hnsw).save(path.join(tmpDir, FILES.sentenceGraph));
-      await HnswStore.build(allPassages, info.dim, hnsw).save(path.join(tmpDir, FILES.passageGraph));
+      const graphs = {
+        sentences: await writeGraph(path.join(tmpDir, FILES.sentenceGraph), allSentences, sentenceKept.flat(), previous.graphs?.sentences, info.dim, hnsw),
+        passages: await writeGraph(path.join(tmpDir, FILES.passageGraph), allPassages, passageKept.flat(), previous.graphs?.passages, info.dim, hnsw),
+      };
+      graphsUpdated = graphs.sentences.updated && graphs.passages.updated;
+      writeUint32(path.join(tmpDir, FILES.sentenceLabels), graphs.sentences.labels);
+      writeUint32(path.join(tmpDir, FILES.passageLabels), graphs.passages.labels);
       const lexicalDocs = indexed.flatMap((a) =>
         a.passages.map((p) => ({ title: a.title, text: passageBody(a.text, a.sentences, p) })),
       );
@@ -177,6 +204,10 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
         hnsw,
         counts: { articles: indexed.length, sentences: allSentences.length, passages: allPassages.length, words: vocabulary.length },
         cleanerVersion: CLEANER_VERSION,
+        graphs: {
+          sentences: { elements: graphs.sentences.elements, nextLabel: graphs.sentences.nextLabel, churn: graphs.sentences.churn },
+          passages: { elements: graphs.passages.elements, nextLabel: graphs.passages.nextLabel, churn: graphs.passages.churn },
+        },
         sizes: Object.fromEntries(fs.readdirSync(tmpDir).map((f) => [f, fs.statSync(path.join(tmpDir, f)).size])),
         sha256: Object.fromEntries(fs.readdirSync(tmpDir).map((f) => [f, fileDigest(path.join(tmpDir, f))])),
       };
@@ -206,10 +237,16 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       seconds: (performance.now() - t0) / 1000,
       embedSeconds,
       textsPerSecond: pending.length + newWords.length > 0 ? (pending.length + newWords.length) / embedSeconds : 0,
+      graphs: graphsUpdated ? 'updated' : 'rebuilt',
     };
   } finally {
     release();
   }
+}
+
+/** `n` vectors with no previous label (real `undefined`s: `flat()` would drop the holes of `new Array(n)`). */
+function unlabelled(n: number): undefined[] {
+  return new Array<undefined>(n).fill(undefined);
 }
 
 /** Sentences and passages as `[start, end]` pairs: a third of the size of objects in JSON. */
@@ -228,30 +265,54 @@ export function expandArticles(raw: unknown): IndexedArticle[] {
   }));
 }
 
-/** The previous build's articles and vectors, when it was made with the same model; else nothing. */
-function loadReusable(indexDir: string, info: { model: string; quantized: boolean; dim: number }): Map<string, Reusable> {
+/**
+ * The previous build's articles, vectors and graphs, when it was made with the same model; else
+ * nothing. Its graphs are offered for an in-place update only when its labels are known (format 3).
+ */
+function loadReusable(indexDir: string, info: { model: string; quantized: boolean; dim: number }): Previous {
   const out = new Map<string, Reusable>();
   try {
     const dir = resolveCurrent(indexDir);
     const m = readManifest(dir, info, REUSABLE_FORMATS);
-    if (m.embedding.dim !== info.dim) return out;
+    if (m.embedding.dim !== info.dim) return { articles: out };
     const articles = expandArticles(readJson(path.join(dir, FILES.articles)));
     const sv = readVectors(path.join(dir, FILES.sentenceVectors), m.counts.sentences, info.dim);
     const pv = readVectors(path.join(dir, FILES.passageVectors), m.counts.passages, info.dim);
+    const labelled = m.format === INDEX_FORMAT;
+    const sl = labelled ? readUint32(path.join(dir, FILES.sentenceLabels), m.counts.sentences) : undefined;
+    const pl = labelled ? readUint32(path.join(dir, FILES.passageLabels), m.counts.passages) : undefined;
     let s = 0;
     let p = 0;
     for (const a of articles) {
       const rows = (flat: Float32Array, from: number, n: number) =>
         Array.from({ length: n }, (_, i) => flat.slice((from + i) * info.dim, (from + i + 1) * info.dim));
-      out.set(a.id, { article: a, sentenceVectors: rows(sv, s, a.sentences.length), passageVectors: rows(pv, p, a.passages.length) });
+      out.set(a.id, {
+        article: a,
+        sentenceVectors: rows(sv, s, a.sentences.length),
+        passageVectors: rows(pv, p, a.passages.length),
+        sentenceLabels: sl && [...sl.subarray(s, s + a.sentences.length)],
+        passageLabels: pl && [...pl.subarray(p, p + a.passages.length)],
+      });
       s += a.sentences.length;
       p += a.passages.length;
     }
+    if (!sl || !pl) return { articles: out };
+    const graph = (file: string, labels: Uint32Array, state: { elements: number; nextLabel: number; churn: number } | undefined): PreviousGraph => ({
+      file: path.join(dir, file),
+      params: m.hnsw,
+      labels,
+      elements: state?.elements ?? labels.length,
+      nextLabel: state?.nextLabel ?? labels.length,
+      churn: state?.churn ?? 0,
+    });
+    return {
+      articles: out,
+      graphs: { sentences: graph(FILES.sentenceGraph, sl, m.graphs?.sentences), passages: graph(FILES.passageGraph, pl, m.graphs?.passages) },
+    };
   } catch {
     // No usable previous index (missing, corrupted, other model): everything is embedded afresh.
-    out.clear();
+    return { articles: new Map() };
   }
-  return out;
 }
 
 /** The previous build's word vectors, when it was made with the same model; else none. */

@@ -12,6 +12,7 @@
  * index/builds/<id>/lexical.json     MiniSearch (BM25) over passages + document frequencies
  * index/builds/<id>/vocabulary.{json,f32}  every content word of the corpus and its vector (for soft word coverage)
  * index/builds/<id>/sentence-terms.{json,u32}  every sentence's index terms as ids (for lexical matching at query time)
+ * index/builds/<id>/{sentence,passage}-labels.u32  each vector's label in its graph (graphs are updated in place)
  * ```
  */
 import crypto from 'node:crypto';
@@ -48,6 +49,16 @@ export const manifestSchema = z.object({
    * that builds made before it still load.
    */
   sha256: z.record(z.string()).optional(),
+  /**
+   * The graphs' element counts (deleted elements included) and next unused label, when they were
+   * updated in place; absent: one element per vector, labelled by its id.
+   */
+  graphs: z
+    .object({
+      sentences: z.object({ elements: z.number().int(), nextLabel: z.number().int(), churn: z.number().int() }),
+      passages: z.object({ elements: z.number().int(), nextLabel: z.number().int(), churn: z.number().int() }),
+    })
+    .optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
@@ -68,6 +79,8 @@ export const FILES = {
   vocabulary: 'vocabulary.json',
   vocabularyVectors: 'vocabulary.f32',
   sentenceTerms: 'sentence-terms.u32',
+  sentenceLabels: 'sentence-labels.u32',
+  passageLabels: 'passage-labels.u32',
   sentenceTermList: 'sentence-terms.json',
 } as const;
 
@@ -195,6 +208,30 @@ export function readVectors(file: string, count: number, dim: number): Float32Ar
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Writes a little-endian uint32 array file (graph labels). */
+export function writeUint32(file: string, values: Uint32Array): void {
+  fs.writeFileSync(file, Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+}
+
+/**
+ * Reads a uint32 file written by `writeUint32`, checking it holds exactly `count` values.
+ *
+ * @example
+ * const labels = readUint32('index/current/sentence-labels.u32', manifest.counts.sentences);
+ */
+export function readUint32(file: string, count: number): Uint32Array {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch {
+    throw new IndexError(`${file} is missing. Rebuild the index with: npm run build-index -- --full`);
+  }
+  if (bytes.byteLength !== count * 4) {
+    throw new IndexError(`${file} is truncated or corrupted (${bytes.byteLength} bytes, expected ${count * 4}). Rebuild the index with: npm run build-index -- --full`);
+  }
+  return new Uint32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
 /** Reads a JSON file of the index, turning any failure into an `IndexError`. */

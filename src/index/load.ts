@@ -10,6 +10,7 @@ import {
   IndexError,
   readJson,
   readManifest,
+  readUint32,
   readVectors,
   readVectorsInt8,
   resolveCurrent,
@@ -72,9 +73,18 @@ export async function loadIndex(indexDir: string, expected: Pick<EmbedderInfo, '
   const vocabulary = new Map(words.map((w, i) => [w, i]));
   let sentenceStore: HnswStore;
   let passageStore: HnswStore;
+  const sentenceLabels = readUint32(path.join(dir, FILES.sentenceLabels), counts.sentences);
+  const passageLabels = readUint32(path.join(dir, FILES.passageLabels), counts.passages);
+  const graphs = manifest.graphs;
   try {
-    sentenceStore = await HnswStore.load(path.join(dir, FILES.sentenceGraph), dim, counts.sentences, manifest.hnsw);
-    passageStore = await HnswStore.load(path.join(dir, FILES.passageGraph), dim, counts.passages, manifest.hnsw);
+    sentenceStore = await HnswStore.load(path.join(dir, FILES.sentenceGraph), dim, counts.sentences, manifest.hnsw, {
+      labels: sentenceLabels,
+      elements: graphs?.sentences.elements ?? counts.sentences,
+    });
+    passageStore = await HnswStore.load(path.join(dir, FILES.passageGraph), dim, counts.passages, manifest.hnsw, {
+      labels: passageLabels,
+      elements: graphs?.passages.elements ?? counts.passages,
+    });
   } catch (e) {
     throw new IndexError(`The vector index in ${dir} is corrupted (${(e as Error).message}). Rebuild it with: npm run build-index -- --full`);
   }

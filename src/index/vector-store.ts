@@ -36,11 +36,25 @@ export interface HnswParams {
 // searches per question took 0.35 ms instead of 0.55.
 export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 200, efSearch: 64 };
 
+/**
+ * Where the vectors sit in a graph that was updated in place: a vector's graph label stays the same
+ * across incremental builds while its global id (its position in the corpus) moves.
+ */
+export interface GraphLabels {
+  /** `labels[id]`: the graph label of the vector with global id `id`. */
+  labels: Uint32Array;
+  /** Elements in the graph file, deleted ones included (hnswlib keeps them until replaced). */
+  elements: number;
+}
+
 /** An in-process HNSW cosine index (hnswlib-node). */
 export class HnswStore implements VectorStore {
   private constructor(
     private readonly index: hnswlib.HierarchicalNSW,
     private readonly params: HnswParams,
+    /** Graph label → global id, when they differ (a graph updated in place); −1 for a deleted label. */
+    private readonly labelToId?: Int32Array,
+    private readonly live = index.getCurrentCount(),
   ) {}
 
   /**
@@ -59,25 +73,59 @@ export class HnswStore implements VectorStore {
   }
 
   /**
+   * Updates a saved graph in place instead of rebuilding it: the vectors of changed or removed
+   * articles are marked deleted, new vectors take their places (hnswlib's replace-deleted) or are
+   * appended. Returns the updated store (search it through `load` after saving) and its element count.
+   *
+   * @example
+   * const { store, elements } = await HnswStore.update('old/sentences.hnsw', 384, DEFAULT_HNSW, { remove: [3, 4], add: [{ label: 900, vector }], liveBefore: 899 });
+   * await store.save('new/sentences.hnsw');
+   */
+  static async update(
+    file: string,
+    dim: number,
+    params: HnswParams,
+    change: { remove: readonly number[]; add: readonly { label: number; vector: Float32Array }[]; liveBefore: number },
+  ): Promise<{ store: HnswStore; elements: number }> {
+    const index = new hnswlib.HierarchicalNSW('cosine', dim);
+    await index.readIndex(file, true);
+    for (const label of change.remove) index.markDelete(label);
+    // Deleted elements (earlier ones and those just marked) are reused before the graph grows.
+    const vacant = index.getCurrentCount() - change.liveBefore + change.remove.length;
+    const needed = index.getCurrentCount() + Math.max(0, change.add.length - vacant);
+    if (needed > index.getMaxElements()) index.resizeIndex(needed);
+    for (const { label, vector } of change.add) index.addPoint(Array.from(vector), label, true);
+    index.setEf(params.efSearch);
+    return { store: new HnswStore(index, params), elements: index.getCurrentCount() };
+  }
+
+  /**
    * Loads a saved index; throws if the file is missing, truncated or of another dimension.
    *
    * @example
    * const store = await HnswStore.load('index/current/sentences.hnsw', 384, 12_345);
    */
-  static async load(file: string, dim: number, expectedSize: number, params: HnswParams = DEFAULT_HNSW): Promise<HnswStore> {
+  static async load(file: string, dim: number, expectedSize: number, params: HnswParams = DEFAULT_HNSW, graph?: GraphLabels): Promise<HnswStore> {
     const index = new hnswlib.HierarchicalNSW('cosine', dim);
     // hnswlib reads past the end of a truncated file without complaint: check the size it reports.
     if (!fs.existsSync(file)) throw new Error(`${file} is missing`);
     await index.readIndex(file, false);
-    if (index.getCurrentCount() !== expectedSize) {
-      throw new Error(`${file} holds ${index.getCurrentCount()} vectors, expected ${expectedSize}`);
+    const elements = graph?.elements ?? expectedSize;
+    if (index.getCurrentCount() !== elements || (graph && graph.labels.length !== expectedSize)) {
+      throw new Error(`${file} holds ${index.getCurrentCount()} vectors, expected ${elements}`);
     }
     index.setEf(params.efSearch);
-    return new HnswStore(index, params);
+    let labelToId: Int32Array | undefined;
+    if (graph && graph.labels.some((label, id) => label !== id)) {
+      labelToId = new Int32Array(Math.max(0, ...graph.labels) + 1).fill(-1);
+      graph.labels.forEach((label, id) => (labelToId![label] = id));
+    }
+    return new HnswStore(index, params, labelToId, expectedSize);
   }
 
+  /** Live vectors (deleted elements of a graph updated in place are not counted). */
   get size(): number {
-    return this.index.getCurrentCount();
+    return this.live;
   }
 
   async search(query: Float32Array, k: number): Promise<VectorHit[]> {
@@ -97,7 +145,8 @@ export class HnswStore implements VectorStore {
     const ef = Math.max(this.params.efSearch, n);
     if (this.index.getEf() !== ef) this.index.setEf(ef);
     const r = this.index.searchKnn(Array.from(query), n);
-    return r.neighbors.map((id, i) => ({ id, score: 1 - r.distances[i] }));
+    const map = this.labelToId;
+    return r.neighbors.map((label, i) => ({ id: map ? map[label] : label, score: 1 - r.distances[i] }));
   }
 
   async save(file: string): Promise<void> {
@@ -158,3 +207,4 @@ export class ExactStore implements VectorStore {
     await fs.promises.writeFile(file, Buffer.from(this.flat.buffer, this.flat.byteOffset, this.flat.byteLength));
   }
 }
+

@@ -101,30 +101,49 @@ describe('building the seed corpus', () => {
 
 describe('incremental rebuilds', () => {
   const files = ['business/001.txt', 'business/002.txt', 'politics/001.txt', 'sport/001.txt', 'tech/001.txt', 'entertainment/001.txt'];
+  const moreFiles = ['business/003.txt', 'politics/002.txt', 'sport/002.txt', 'tech/002.txt', 'entertainment/002.txt', 'politics/003.txt'];
 
   it('re-embeds only the changed article, drops removed ones, and --full re-embeds all', async () => {
-    const corpus = copyCorpus(BBC, files);
+    // Twelve articles, so that one edit and one removal stay under the graphs' churn limit (a fifth).
+    const corpus = copyCorpus(BBC, [...files, ...moreFiles]);
     const indexDir = tempDir('verbatim-index-');
     const config = testConfig({ CORPUS_DIR: corpus, INDEX_DIR: indexDir });
     const first = await buildIndex(config, { embedder });
-    expect(first).toMatchObject({ articles: 6, embeddedArticles: 6, reusedArticles: 0 });
+    expect(first).toMatchObject({ articles: 12, embeddedArticles: 12, reusedArticles: 0, graphs: 'rebuilt' });
 
-    const edited = path.join(corpus, 'tech/001.txt');
+    const edited = path.join(corpus, 'entertainment/001.txt');
     fs.appendFileSync(edited, '\nThe company added a zeppelin fleet to its delivery network last week.\n');
     const second = await buildIndex(config, { embedder });
-    expect(second).toMatchObject({ articles: 6, embeddedArticles: 1, reusedArticles: 5, removedArticles: 0 });
+    expect(second).toMatchObject({ articles: 12, embeddedArticles: 1, reusedArticles: 11, removedArticles: 0, graphs: 'updated' });
     const engine = await openEngine(config, { embedder });
     const answer = await engine.answer('What did the company add to its delivery network?');
     expect(answer.quotes[0].text).toContain('zeppelin');
 
     fs.rmSync(path.join(corpus, 'sport/001.txt'));
     const third = await buildIndex(config, { embedder });
-    expect(third).toMatchObject({ articles: 5, embeddedArticles: 0, reusedArticles: 5, removedArticles: 1 });
+    expect(third).toMatchObject({ articles: 11, embeddedArticles: 0, reusedArticles: 11, removedArticles: 1, graphs: 'updated' });
     const index = await loadIndex(indexDir, MODEL);
     expect(index.articles.map((a) => a.id)).not.toContain('sport/001');
+    // The graphs were updated in place: old vectors are deleted elements, never returned; every
+    // remaining vector is found first for itself, under its new id.
+    expect(index.manifest.graphs!.sentences.elements).toBeGreaterThan(index.manifest.counts.sentences);
+    await expectGraphsMatchVectors(index);
 
     const full = await buildIndex(config, { embedder, full: true });
-    expect(full).toMatchObject({ articles: 5, embeddedArticles: 5, reusedArticles: 0 });
+    expect(full).toMatchObject({ articles: 11, embeddedArticles: 11, reusedArticles: 0, graphs: 'rebuilt' });
+  });
+
+  it('rebuilds the graphs instead of updating them when many articles changed', async () => {
+    const corpus = copyCorpus(BBC, files);
+    const indexDir = tempDir('verbatim-index-');
+    const config = testConfig({ CORPUS_DIR: corpus, INDEX_DIR: indexDir });
+    await buildIndex(config, { embedder });
+    for (const f of files.slice(0, 3)) fs.appendFileSync(path.join(corpus, f), '\nOne more closing sentence was added here.\n');
+    const again = await buildIndex(config, { embedder });
+    expect(again).toMatchObject({ embeddedArticles: 3, graphs: 'rebuilt' });
+    const index = await loadIndex(indexDir, MODEL);
+    expect(index.manifest.graphs!.sentences.elements).toBe(index.manifest.counts.sentences);
+    await expectGraphsMatchVectors(index);
   });
 
   it('upgrades an index of the previous format: refused at load with the command, vectors reused by the build', async () => {
@@ -152,3 +171,20 @@ describe('incremental rebuilds', () => {
     expect((await loadIndex(indexDir, MODEL)).sentenceTerms.sentences).toBeGreaterThan(10);
   });
 });
+
+/** Every stored vector's nearest neighbour in both graphs is itself, under its current global id. */
+async function expectGraphsMatchVectors(index: Awaited<ReturnType<typeof loadIndex>>): Promise<void> {
+  const dim = index.manifest.embedding.dim;
+  for (const [store, flat, count] of [
+    [index.sentenceStore, index.sentenceVectors, index.manifest.counts.sentences],
+    [index.passageStore, index.passageVectors, index.manifest.counts.passages],
+  ] as const) {
+    expect(store.size).toBe(count);
+    for (let id = 0; id < count; id++) {
+      const hits = await store.search(flat.subarray(id * dim, (id + 1) * dim), 3);
+      expect(hits.every((h) => h.id >= 0 && h.id < count)).toBe(true);
+      // Identical vectors (a repeated sentence) may come first in either order.
+      expect(hits[0].id === id || hits[0].score > 0.9999).toBe(true);
+    }
+  }
+}

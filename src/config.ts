@@ -44,6 +44,19 @@ const schema = z.object({
   EMBEDDING_MODEL: z.string().default('Xenova/all-MiniLM-L6-v2'),
   // int8 by default: within 0.01 of fp32 on retrieval and ~1.5× faster (see README, "Measurements").
   EMBEDDING_QUANTIZED: boolean(true),
+  // Worker processes embedding in parallel during large builds; empty: one per core; 0 or 1: none.
+  EMBED_WORKERS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 64) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a whole number from 0 to 64, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DISCORD_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString,
@@ -81,6 +94,8 @@ export interface Config {
   modelDir: string | undefined;
   embeddingModel: string;
   quantized: boolean;
+  /** Embedding worker processes for large builds; undefined ⇒ one per core. */
+  embedWorkers: number | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   discord: {
     token: string | undefined;
@@ -124,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dote
     modelDir: e.MODEL_DIR,
     embeddingModel: e.EMBEDDING_MODEL,
     quantized: e.EMBEDDING_QUANTIZED,
+    embedWorkers: e.EMBED_WORKERS,
     logLevel: e.LOG_LEVEL,
     discord: {
       token: e.DISCORD_TOKEN,

@@ -54,7 +54,8 @@ export function buildProgress(stream: NodeJS.WriteStream = process.stderr): { up
 export function formatSummary(s: BuildSummary): string {
   const lines = [
     `Index ${s.buildId}: ${s.articles} articles, ${s.sentences} sentences, ${s.passages} chunks (passages) in ${s.seconds.toFixed(1)} s ` +
-      `(${(s.passages / Math.max(s.seconds, 1e-3)).toFixed(1)} chunks/s; embedding ${s.textsPerSecond.toFixed(0)} texts/s).`,
+      `(${(s.passages / Math.max(s.seconds, 1e-3)).toFixed(1)} chunks/s; embedding ${s.textsPerSecond.toFixed(0)} texts/s` +
+      `${s.embedWorkers > 1 ? ` on ${s.embedWorkers} worker processes` : ''}).`,
     `Embedded ${s.embeddedArticles} new or changed article(s) (${s.embeddedTexts} texts incl. new vocabulary words); ` +
       `reused ${s.reusedArticles} unchanged; removed ${s.removedArticles}; skipped ${s.skipped.length}; ` +
       (s.graphs === 'updated' ? 'vector graphs updated in place.' : 'vector graphs built from all vectors.'),

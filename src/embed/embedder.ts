@@ -27,6 +27,13 @@ export interface EmbedderOptions {
   modelDir?: string;
   /** Word pieces per text; default 256, all-MiniLM-L6-v2's training length. */
   maxTokens?: number;
+  /** ONNX Runtime intra-op threads; default: the runtime's (one per core). Pool workers use 1. */
+  threads?: number;
+}
+
+/** Where batches of token ids are embedded when not in this thread (see `EmbedPool`). */
+export interface BatchRunner {
+  run(rows: number[][]): Promise<Float32Array[]>;
 }
 
 /** Texts per model run when building: on 2 cores, batch 8 is the raw runtime's fastest and pads least (`npm run bench`). */
@@ -82,6 +89,10 @@ export class Embedder {
     }
     // Cap what the pipeline's own tokenizer call lets through (it truncates at model_max_length).
     (extractor.tokenizer as unknown as { model_max_length: number }).model_max_length = maxTokens;
+    if (options.threads) {
+      const file = path.join(options.modelDir ? path.resolve(options.modelDir) : env.cacheDir, options.model, 'onnx', options.quantized ? 'model_quantized.onnx' : 'model.onnx');
+      await useThreads(extractor, file, options.threads);
+    }
     const probe = await extractor(['probe'], { pooling: 'mean', normalize: true });
     const dim = probe.dims[probe.dims.length - 1];
     return new Embedder(extractor, { model: options.model, dim, quantized: options.quantized, maxTokens });
@@ -127,39 +138,59 @@ export class Embedder {
    */
   async embed(
     texts: string[],
-    options: { batchSize?: number; onBatch?: (done: number, total: number) => void } = {},
+    options: { batchSize?: number; onBatch?: (done: number, total: number) => void; runner?: BatchRunner } = {},
   ): Promise<Float32Array[]> {
     const batchSize = options.batchSize ?? DEFAULT_EMBED_BATCH;
     // Each text is tokenized once: its ids give the sort order and fill the batch tensors.
     const encoded = texts.map((t) => this.encode(t));
     const order = texts.map((_, i) => i).sort((a, b) => encoded[a].length - encoded[b].length);
     const out = new Array<Float32Array>(texts.length);
+    const runner = options.runner ?? { run: (rows: number[][]) => this.embedTokenized(rows) };
+    let done = 0;
+    const batches: Promise<void>[] = [];
+    for (let i = 0; i < order.length; i += batchSize) {
+      const rows = order.slice(i, i + batchSize);
+      // With a pool, every batch is handed out at once and the workers take them in turn.
+      const batch = runner.run(rows.map((j) => encoded[j])).then((vectors) => {
+        rows.forEach((j, r) => (out[j] = vectors[r]));
+        done += rows.length;
+        options.onBatch?.(done, texts.length);
+      });
+      if (options.runner) batches.push(batch);
+      else await batch;
+    }
+    await Promise.all(batches);
+    return out;
+  }
+
+  /**
+   * Embeds one batch of token ids (each with [CLS]/[SEP], at most `maxTokens`), padded to the longest.
+   *
+   * @example
+   * const [v] = await embedder.embedTokenized([[101, 7592, 102]]);
+   */
+  async embedTokenized(rows: number[][]): Promise<Float32Array[]> {
     const { model } = this.extractor as unknown as {
       model: (inputs: Record<string, Tensor>) => Promise<{ last_hidden_state: { dims: number[]; data: Float32Array } }>;
     };
     const pad = BigInt((this.extractor.tokenizer as unknown as { pad_token_id?: number }).pad_token_id ?? 0);
-    for (let i = 0; i < order.length; i += batchSize) {
-      const rows = order.slice(i, i + batchSize);
-      const length = Math.max(...rows.map((j) => encoded[j].length));
-      const ids = new BigInt64Array(rows.length * length).fill(pad);
-      const mask = new BigInt64Array(rows.length * length);
-      rows.forEach((j, r) =>
-        encoded[j].forEach((id, t) => {
-          ids[r * length + t] = BigInt(id);
-          mask[r * length + t] = 1n;
-        }),
-      );
-      const shape = [rows.length, length];
-      const { last_hidden_state: hidden } = await model({
-        input_ids: new Tensor('int64', ids, shape),
-        attention_mask: new Tensor('int64', mask, shape),
-        token_type_ids: new Tensor('int64', new BigInt64Array(ids.length), shape),
-      });
-      const dim = hidden.dims[2];
-      rows.forEach((j, r) => (out[j] = meanPool(hidden.data, mask, r, length, dim)));
-      options.onBatch?.(Math.min(i + batchSize, texts.length), texts.length);
-    }
-    return out;
+    const length = Math.max(...rows.map((r) => r.length));
+    const ids = new BigInt64Array(rows.length * length).fill(pad);
+    const mask = new BigInt64Array(rows.length * length);
+    rows.forEach((row, r) =>
+      row.forEach((id, t) => {
+        ids[r * length + t] = BigInt(id);
+        mask[r * length + t] = 1n;
+      }),
+    );
+    const shape = [rows.length, length];
+    const { last_hidden_state: hidden } = await model({
+      input_ids: new Tensor('int64', ids, shape),
+      attention_mask: new Tensor('int64', mask, shape),
+      token_type_ids: new Tensor('int64', new BigInt64Array(ids.length), shape),
+    });
+    const dim = hidden.dims[2];
+    return rows.map((_, r) => meanPool(hidden.data, mask, r, length, dim));
   }
 
   /**
@@ -192,6 +223,17 @@ export class Embedder {
     while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
     return out;
   }
+}
+
+/**
+ * Gives the pipeline's model a session with `threads` intra-op threads (transformers.js creates its
+ * sessions with the runtime's defaults and no way to pass options). Same file, same graph: only the
+ * threading changes.
+ */
+async function useThreads(extractor: FeatureExtractionPipeline, file: string, threads: number): Promise<void> {
+  const { InferenceSession } = await import('onnxruntime-node');
+  const model = extractor.model as unknown as { session: unknown };
+  model.session = await InferenceSession.create(file, { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 });
 }
 
 /** Mean of row `r`'s token vectors over its attention mask, L2-normalised (sentence-transformers' pooling). */

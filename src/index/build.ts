@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { Embedder } from '../embed/embedder.js';
+import { defaultPoolSize, EmbedPool } from '../embed/pool.js';
 import { readCorpus, CLEANER_VERSION } from '../ingest/index.js';
 import { splitSentences } from '../text/sentences.js';
 import { contentWords } from '../text/terms.js';
@@ -50,7 +51,15 @@ export interface BuildOptions {
   onProgress?: (phase: 'embed' | 'index', done: number, total: number) => void;
   /** Articles to index instead of reading `corpusDir` (the SQuAD eval builds its corpus this way). */
   articles?: Article[];
+  /** Embed on worker threads when at least this many texts are new (default `POOL_MIN_TEXTS`). */
+  poolMinTexts?: number;
 }
+
+/**
+ * Builds with this many texts to embed use the worker pool (`EmbedPool`, one session per core); for
+ * fewer, the workers' start-up (about a second each, in parallel) costs more than it saves.
+ */
+export const POOL_MIN_TEXTS = 4000;
 
 export interface BuildSummary {
   buildId: string;
@@ -73,6 +82,8 @@ export interface BuildSummary {
   textsPerSecond: number;
   /** Whether the HNSW graphs were updated in place (few changes) or rebuilt from all vectors. */
   graphs: 'updated' | 'rebuilt';
+  /** Worker processes that embedded (1: none, the main thread). */
+  embedWorkers: number;
 }
 
 interface Reusable {
@@ -157,10 +168,18 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     const newWords = vocabulary.filter((w) => !oldWords.has(w));
 
     const te = performance.now();
-    const vectors = await embedder.embed(
-      [...pending.map((p) => p.text), ...newWords],
-      { onBatch: (done, total) => options.onProgress?.('embed', done, total) },
-    );
+    const texts = [...pending.map((p) => p.text), ...newWords];
+    const workers = config.embedWorkers ?? defaultPoolSize();
+    const pool =
+      workers > 1 && texts.length >= (options.poolMinTexts ?? POOL_MIN_TEXTS)
+        ? await EmbedPool.open({ model: info.model, quantized: info.quantized, modelDir: config.modelDir, maxTokens: info.maxTokens }, workers)
+        : undefined;
+    let vectors: Float32Array[];
+    try {
+      vectors = await embedder.embed(texts, { onBatch: (done, total) => options.onProgress?.('embed', done, total), runner: pool });
+    } finally {
+      await pool?.close();
+    }
     const embedSeconds = (performance.now() - te) / 1000;
     pending.forEach((p, i) => ((p.kind === 's' ? sentenceVecs : passageVecs)[p.article][p.slot] = vectors[i]));
     newWords.forEach((w, i) => oldWords.set(w, vectors[pending.length + i]));
@@ -238,6 +257,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       embedSeconds,
       textsPerSecond: pending.length + newWords.length > 0 ? (pending.length + newWords.length) / embedSeconds : 0,
       graphs: graphsUpdated ? 'updated' : 'rebuilt',
+      embedWorkers: pool?.size ?? 1,
     };
   } finally {
     release();

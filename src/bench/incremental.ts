@@ -9,8 +9,8 @@ import { buildIndex, type BuildSummary } from '../index/build.js';
 import { editArticle } from './corpus.js';
 
 export interface IncrementalResult {
-  full: Pick<BuildSummary, 'articles' | 'sentences' | 'passages' | 'embeddedTexts' | 'seconds' | 'embedSeconds' | 'textsPerSecond'>;
-  incremental: Pick<BuildSummary, 'embeddedArticles' | 'reusedArticles' | 'embeddedTexts' | 'seconds' | 'embedSeconds'>;
+  full: Pick<BuildSummary, 'articles' | 'sentences' | 'passages' | 'embeddedTexts' | 'seconds' | 'embedSeconds' | 'textsPerSecond' | 'embedWorkers'>;
+  incremental: Pick<BuildSummary, 'embeddedArticles' | 'reusedArticles' | 'embeddedTexts' | 'seconds' | 'embedSeconds' | 'graphs'>;
   editedFile: string;
   /** Full build seconds ÷ incremental seconds. */
   speedup: number;
@@ -49,6 +49,7 @@ export async function measureIncremental(
       seconds: full.seconds,
       embedSeconds: full.embedSeconds,
       textsPerSecond: full.textsPerSecond,
+      embedWorkers: full.embedWorkers,
     },
     incremental: {
       embeddedArticles: inc.embeddedArticles,
@@ -56,6 +57,7 @@ export async function measureIncremental(
       embeddedTexts: inc.embeddedTexts,
       seconds: inc.seconds,
       embedSeconds: inc.embedSeconds,
+      graphs: inc.graphs,
     },
     editedFile: editFile,
     speedup: full.seconds / inc.seconds,

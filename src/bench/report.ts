@@ -158,7 +158,7 @@ export function markdown(r: BenchReport): string {
     '',
     ...scaleTable(r.scale.rows, r.scale.millionMeasured === 'kept' ? 1_000_000 : undefined),
     ...(r.scale.million && !r.scale.millionMeasured
-      ? [`| 1,000,000 (**extrapolated**, not measured) | ${f(r.scale.million.buildSeconds, 0)} | | ${f(r.scale.million.vectorsMb, 0)} | ${f(r.scale.million.indexMb, 0)} | | | | |`]
+      ? [`| 1,000,000 (**extrapolated**, not measured) | ${f(r.scale.million.buildSeconds, 0)} | | ${f(r.scale.million.vectorsMb, 0)} | ${f(r.scale.million.indexMb, 0)} | | | | | |`]
       : []),
     '',
     ...scaleGrowth(r.scale.rows),
@@ -191,9 +191,9 @@ export function scaleGrowth(rows: ScaleRow[]): string[] {
  */
 export function scaleTable(rows: ScaleRow[], keptSize?: number): string[] {
   return [
-    '| vectors | build s | inserts/s | vectors as JS arrays MB | HNSW index MB | bytes/vector | query p50 ms | p99 ms | recall@10 |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((x) => `| ${n(x.vectors)}${x.vectors === keptSize ? ' (measured earlier, see notes)' : ''} | ${f(x.buildSeconds, 1)} | ${f(x.insertsPerSecond, 0)} | ${f(x.vectorsMb, 0)} | ${f(x.indexMb, 0)} | ${f(x.bytesPerVector, 0)} | ${f(x.query.p50, 3)} | ${f(x.query.p99, 3)} | ${f(x.recallAt10, 4)} |`),
+    '| vectors | build s | inserts/s | vectors as JS arrays MB | HNSW index MB | bytes/vector | efSearch | query p50 ms | p99 ms | recall@10 |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((x) => `| ${n(x.vectors)}${x.vectors === keptSize ? ' (measured earlier, see notes)' : ''} | ${f(x.buildSeconds, 1)} | ${f(x.insertsPerSecond, 0)} | ${f(x.vectorsMb, 0)} | ${f(x.indexMb, 0)} | ${f(x.bytesPerVector, 0)} | ${x.efSearch} | ${f(x.query.p50, 3)} | ${f(x.query.p99, 3)} | ${f(x.recallAt10, 4)} |`),
   ];
 }
 

@@ -40,6 +40,7 @@ export interface ScaleRow {
 export function measureScale(n: number, options: { dim?: number; queries?: number; seed?: number; params?: HnswParams } = {}): ScaleRow {
   const dim = options.dim ?? 384;
   const params = options.params ?? DEFAULT_HNSW;
+  const machine = machineInfo(); // at the start: its load average is what the run began with
   const before = collectGarbage();
   const vectors = syntheticVectors(n, dim, { seed: options.seed ?? 1 });
   const afterVectors = collectGarbage();
@@ -74,7 +75,7 @@ export function measureScale(n: number, options: { dim?: number; queries?: numbe
     recallAt10: recallAtK(got, exact, 10),
     queries: queries.length,
     efSearch: params.efSearch,
-    machine: machineInfo(),
+    machine,
   };
 }
 

@@ -28,12 +28,22 @@ const serveFile = process.env.BENCH_SERVE_FILE;
 if (serveFile) {
   const { measureEngine, measureNaiveQueries } = await import('./query.js');
   const plan = JSON.parse(fs.readFileSync(serveFile, 'utf8')) as { warmup: string[]; questions: string[]; naive: string[] };
-  report.latency = await measureEngine(engine, plan.questions, plan.warmup);
+  // RSS sampled every 25 questions: one reading lands wherever the garbage collector happens to be.
+  const samples: number[] = [];
+  report.latency = await measureEngine(engine, plan.questions, plan.warmup, (done) => {
+    if (done % 25 === 0) samples.push(process.memoryUsage().rss / 2 ** 20);
+  });
   const mem = process.memoryUsage();
   report.served = plan.questions.length + plan.warmup.length + 1;
-  report.rssServingMb = mem.rss / 2 ** 20;
+  samples.sort((a, b) => a - b);
+  report.rssServingMb = samples.length ? samples[Math.floor(samples.length / 2)] : mem.rss / 2 ** 20;
+  report.rssServingMaxMb = samples.length ? samples[samples.length - 1] : mem.rss / 2 ** 20;
+  report.rssSamples = samples.length;
   report.heapUsedMb = mem.heapUsed / 2 ** 20;
   report.externalMb = (mem.external + mem.arrayBuffers) / 2 ** 20;
-  if (plan.naive.length) report.naive = await measureNaiveQueries(engine.index, engine.embedder, plan.naive);
+  if (plan.naive.length) {
+    report.naive = await measureNaiveQueries(engine.index, engine.embedder, plan.naive);
+    report.naiveBatched = await measureNaiveQueries(engine.index, engine.embedder, plan.naive, 50, 'batched');
+  }
 }
 process.stdout.write(JSON.stringify(report) + '\n');

@@ -22,9 +22,14 @@ export interface ChildReport {
   /** The first answer, in ms since the child process started (its own clock). */
   sinceProcessStartMs: number;
   rssAfterFirstMb: number;
+  /** Median of the RSS samples taken every 25 questions while serving; the largest, and how many. */
   rssServingMb?: number;
+  rssServingMaxMb?: number;
+  rssSamples?: number;
   latency?: StageLatency;
   naive?: NaiveLatency;
+  /** The stricter peer: candidates embedded in batches. */
+  naiveBatched?: NaiveLatency;
   heapUsedMb?: number;
   externalMb?: number;
   served?: number;

@@ -28,7 +28,13 @@ export interface StageLatency {
  * const lat = await measureEngine(engine, questions.slice(0, 500), warmupQuestions);
  * lat.total.p50; // ms
  */
-export async function measureEngine(engine: Engine, questions: readonly string[], warmup: readonly string[] = []): Promise<StageLatency> {
+export async function measureEngine(
+  engine: Engine,
+  questions: readonly string[],
+  warmup: readonly string[] = [],
+  /** Called after each timed question (the serving child samples its memory there). */
+  onAnswered?: (done: number) => void,
+): Promise<StageLatency> {
   for (const q of warmup) await engine.answer(q);
   const total: number[] = [];
   const embed: number[] = [];
@@ -44,6 +50,7 @@ export async function measureEngine(engine: Engine, questions: readonly string[]
     select.push(a.timings.selectMs);
     quotes.push(Math.max(0, a.ms - a.timings.embedMs - a.timings.searchMs - a.timings.selectMs));
     if (a.abstained) abstained++;
+    onAnswered?.(total.length);
   }
   return { total: summarize(total), embed: summarize(embed), search: summarize(search), select: summarize(select), quotes: summarize(quotes), abstained };
 }
@@ -65,14 +72,26 @@ export interface NaiveAnswer {
 }
 
 /**
- * The naive peer for one question: embed it (no cache), scan all sentence vectors exactly, re-embed
- * the `candidates` best sentences and return the one closest to the question.
+ * How the naive peer embeds its candidate sentences at query time: each on its own (the issue's
+ * "per-sentence embedding"), or in the product's sorted batches (a stricter, faster peer).
+ */
+export type NaiveEmbedding = 'per-sentence' | 'batched';
+
+/**
+ * The naive peer for one question: embed it (no cache), scan all sentence vectors exactly, embed
+ * the `candidates` best sentences again and return the one closest to the question.
  *
  * @example
  * const r = await naiveAnswer(index, embedder, 'Who founded the company?');
  * index.articles[index.sentenceArticle[r.sentenceId]].title;
  */
-export async function naiveAnswer(index: LoadedIndex, embedder: Embedder, question: string, candidates = 50): Promise<NaiveAnswer> {
+export async function naiveAnswer(
+  index: LoadedIndex,
+  embedder: Embedder,
+  question: string,
+  candidates = 50,
+  embedding: NaiveEmbedding = 'per-sentence',
+): Promise<NaiveAnswer> {
   const t0 = performance.now();
   const [q] = await embedder.embed([question]);
   const t1 = performance.now();
@@ -84,7 +103,9 @@ export async function naiveAnswer(index: LoadedIndex, embedder: Embedder, questi
     const s = a.sentences[index.sentenceLocal[id]];
     return a.text.slice(s.start, s.end);
   });
-  const vectors = await embedder.embed(texts);
+  const vectors: Float32Array[] = [];
+  if (embedding === 'batched') vectors.push(...(await embedder.embed(texts)));
+  else for (const t of texts) vectors.push(...(await embedder.embed([t])));
   let best = -1;
   let bestCos = -Infinity;
   vectors.forEach((v, i) => {
@@ -111,9 +132,10 @@ export async function measureNaiveQueries(
   embedder: Embedder,
   questions: readonly string[],
   candidates = 50,
+  embedding: NaiveEmbedding = 'per-sentence',
 ): Promise<NaiveLatency> {
   const rows: NaiveAnswer[] = [];
-  for (const q of questions) rows.push(await naiveAnswer(index, embedder, q, candidates));
+  for (const q of questions) rows.push(await naiveAnswer(index, embedder, q, candidates, embedding));
   return {
     total: summarize(rows.map((r) => r.ms)),
     embed: summarize(rows.map((r) => r.embedMs)),

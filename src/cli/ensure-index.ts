@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { buildIndex } from '../index/build.js';
 import { currentLink, FILES, INDEX_FORMAT, REUSABLE_FORMATS } from '../index/format.js';
 import { buildProgress, formatSummary } from './progress.js';
 
@@ -38,6 +37,8 @@ export async function ensureIndex(config: Config, log: (line: string) => void = 
       ? `No index in ${config.indexDir} yet: building it from ${config.corpusDir} (once).`
       : `The index in ${config.indexDir} has an older format: upgrading it (its vectors are reused).`,
   );
+  // Imported only when a build is needed: the builder brings jsdom (HTML extraction), ~60 MB of RSS.
+  const { buildIndex } = await import('../index/build.js');
   const progress = buildProgress();
   const summary = await buildIndex(config, { onProgress: progress.update });
   progress.stop();

@@ -31,6 +31,8 @@ import {
   switchCurrent,
   writeVectors,
   writeUint32,
+  compactArticle,
+  expandArticles,
   type IndexedArticle,
   type Manifest,
 } from './format.js';
@@ -267,22 +269,6 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
 /** `n` vectors with no previous label (real `undefined`s: `flat()` would drop the holes of `new Array(n)`). */
 function unlabelled(n: number): undefined[] {
   return new Array<undefined>(n).fill(undefined);
-}
-
-/** Sentences and passages as `[start, end]` pairs: a third of the size of objects in JSON. */
-function compactArticle(a: IndexedArticle): unknown {
-  return { ...a, sentences: a.sentences.map((s) => [s.start, s.end]), passages: a.passages.map((p) => [p.first, p.last]) };
-}
-
-/** Reads `articles.json` back into `IndexedArticle`s. */
-export function expandArticles(raw: unknown): IndexedArticle[] {
-  if (!Array.isArray(raw)) throw new IndexError('articles.json is not a list. Rebuild the index with: npm run build-index -- --full');
-  type Stored = Omit<IndexedArticle, 'sentences' | 'passages'> & { sentences: [number, number][]; passages: [number, number][] };
-  return (raw as Stored[]).map((a) => ({
-    ...a,
-    sentences: a.sentences.map(([start, end]) => ({ start, end })),
-    passages: a.passages.map(([first, last]) => ({ first, last })),
-  }));
 }
 
 /**

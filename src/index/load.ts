@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import type { EmbedderInfo } from '../embed/embedder.js';
-import { expandArticles } from './build.js';
 import {
+  expandArticles,
   FILES,
   IndexError,
   readJson,

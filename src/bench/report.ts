@@ -89,9 +89,9 @@ export function markdown(r: BenchReport): string {
       ? [`| raw ONNX Runtime, ${t.processes} processes × 1 thread, side by side | ${t.rawParallel.batchSize} | ${bold(t.rawParallel.textsPerSecond === t.rawBest.textsPerSecond, t.rawParallel.textsPerSecond)} | ${f(t.rawParallel.paddingShare * 100, 1)} % | every other batch each, tokenized beforehand${t.rawParallel.textsPerSecond === t.rawBest.textsPerSecond ? ' — **best: the limit**' : ''} |`]
       : []),
     `| raw + tokenization | ${t.rawBest.batchSize} | ${f(t.rawPlusTokenizeTextsPerSecond, 0)} | | tokenizing alone: ${f(t.tokenize.textsPerSecond, 0)} texts/s |`,
-    ...t.product.map((b) => `| product embedder, in process | ${b.batchSize} | ${bold(b === t.productBuild, b.textsPerSecond)} | ${f(b.paddingShare * 100, 1)} % | sorted by word pieces, tokenization included${b === t.productBuild ? ' — **what builds run**' : b.batchSize === DEFAULT_EMBED_BATCH ? ' — small builds and questions' : ''} |`),
+    ...t.product.map((b) => `| product embedder, in process | ${b.batchSize} | ${bold(b === t.productBuild, b.textsPerSecond)} | ${f(b.paddingShare * 100, 1)} % | sorted by word pieces, tokenization included${b === t.productBuild ? ' — small builds and questions, **as this build did**' : b.batchSize === DEFAULT_EMBED_BATCH ? ' — small builds and questions' : ''} |`),
     ...(t.productPool
-      ? [`| product embedder + EmbedPool, ${t.processes} worker processes | ${t.productPool.batchSize} | ${bold(true, t.productPool.textsPerSecond)} | ${f(t.productPool.paddingShare * 100, 1)} % | tokenized in the main process, batches handed to the workers — **what builds of ≥ 4,000 texts run** |`]
+      ? [`| product embedder + EmbedPool, ${t.processes} worker processes | ${t.productPool.batchSize} | ${bold(t.productPool === t.productBuild, t.productPool.textsPerSecond)} | ${f(t.productPool.paddingShare * 100, 1)} % | tokenized in the main process, batches handed to the workers — what builds of ≥ 4,000 texts run${t.productPool === t.productBuild ? ', **as this build did**' : ''} |`]
       : []),
     `| naive pipeline, one text at a time | 1 | ${f(t.naive.textsPerSecond, 0)} | 0 % | ${n(t.naive.texts)} texts of the same slice, per-text rate extrapolated |`,
     '',

@@ -133,6 +133,7 @@ export async function runBench(config: Config, options: BenchOptions) {
     batchSizes: options.batchSizes,
     productBatchSizes: options.productBatchSizes,
     naiveTexts: options.naiveTexts,
+    buildUsesPool: incremental.full.embedWorkers > 1,
     onRound: (round) => log(`[${elapsed()}]   round ${round}/${options.throughputRounds} done`),
   });
   await naiveModel.dispose();

@@ -238,7 +238,7 @@ export interface Comparison {
   rawParallel?: BatchRate;
   /** The product embedder handing its batches to an `EmbedPool` of `processes` workers (as large builds do). */
   productPool?: BatchRate;
-  /** What a large build runs: the pool when there is one, else the default batch in this thread. */
+  /** What the bench's build ran: the pool when it used one, else the default batch in this process. */
   productBuild: BatchRate;
   naive: BatchRate & { texts: number };
   /** Product (default batch) vs raw run on the product's own batches: the same computation. */
@@ -258,7 +258,15 @@ export interface Comparison {
 export async function compareThroughput(
   models: { embedder: Embedder; raw: RawModel; naive: FeatureExtractionPipeline; pool?: EmbedPool; rawOptions?: RawModelOptions },
   texts: string[],
-  options: { rounds: number; batchSizes: number[]; naiveTexts: number; productBatchSizes?: number[]; onRound?: (round: number) => void },
+  options: {
+    rounds: number;
+    batchSizes: number[];
+    naiveTexts: number;
+    productBatchSizes?: number[];
+    /** Whether the bench's build embedded on the pool (builds of fewer than 4,000 texts do not). */
+    buildUsesPool?: boolean;
+    onRound?: (round: number) => void;
+  },
 ): Promise<Comparison> {
   const tok = tokenize(models.raw, texts);
   const lengths = tok.ids.map((x) => x.length);
@@ -321,7 +329,7 @@ export async function compareThroughput(
     processes,
     rawParallel,
     productPool,
-    productBuild: productPool ?? productDefault,
+    productBuild: options.buildUsesPool && productPool ? productPool : productDefault,
     naive: { ...(best.get('naive') as BatchRate), texts: naiveTexts.length },
     productVsRawCosine: cosines(productVectors, rawAtDefault),
     batchedVsAloneCosine: cosines(naiveIdx.map((i) => productVectors[i]), naiveVectors),

@@ -17,7 +17,7 @@ import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { createLogger, redact } from '../src/log.js';
 import { BotStartError, restOptions, startBot, verifyToken, type RunningBot } from '../src/bot/client.js';
 import { indexEngineLoader } from '../src/bot/index-loader.js';
-import { indexBuildReason } from '../src/cli/ensure-index.js';
+import { indexBuildInput, indexBuildReason } from '../src/cli/ensure-index.js';
 
 const program = new Command()
   .name('start')
@@ -50,14 +50,14 @@ async function gatewayInfo(config: Config, token: string): Promise<{ shards: num
 }
 
 async function ensureIndex(config: Config, logger: Logger): Promise<void> {
-  const reason = indexBuildReason(config.indexDir);
+  const reason = indexBuildReason(config.indexDir, config);
   if (!reason) return;
   logger.info(
     { corpus: config.corpusDir, index: config.indexDir },
     reason === 'missing' ? 'no index yet: building it from the corpus before connecting' : 'older index format: upgrading it (vectors reused) before connecting',
   );
   const { buildIndex } = await import('../src/index/build.js');
-  const s = await buildIndex(config);
+  const s = await buildIndex(config, indexBuildInput(config, reason));
   logger.info({ build: s.buildId, articles: s.articles, passages: s.passages, seconds: Math.round(s.seconds) }, 'index built');
 }
 

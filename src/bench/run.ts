@@ -128,16 +128,21 @@ export async function runBench(config: Config, options: BenchOptions) {
   const rawOptions = { modelDir, model: config.embeddingModel, quantized: config.quantized, maxTokens: embedder.info.maxTokens };
   const workers = config.embedWorkers ?? defaultPoolSize();
   const embedPool = workers > 1 ? await EmbedPool.open(rawOptions, workers) : undefined;
-  const throughput = await compareThroughput({ embedder, raw, naive: naiveModel, pool: embedPool, rawOptions }, measureSet, {
-    rounds: options.throughputRounds,
-    batchSizes: options.batchSizes,
-    productBatchSizes: options.productBatchSizes,
-    naiveTexts: options.naiveTexts,
-    buildUsesPool: incremental.full.embedWorkers > 1,
-    onRound: (round) => log(`[${elapsed()}]   round ${round}/${options.throughputRounds} done`),
-  });
-  await naiveModel.dispose();
-  await embedPool?.close();
+  let throughput: Awaited<ReturnType<typeof compareThroughput>>;
+  try {
+    throughput = await compareThroughput({ embedder, raw, naive: naiveModel, pool: embedPool, rawOptions }, measureSet, {
+      rounds: options.throughputRounds,
+      batchSizes: options.batchSizes,
+      productBatchSizes: options.productBatchSizes,
+      naiveTexts: options.naiveTexts,
+      buildUsesPool: incremental.full.embedWorkers > 1,
+      onRound: (round) => log(`[${elapsed()}]   round ${round}/${options.throughputRounds} done`),
+    });
+  } finally {
+    // Worker processes hold IPC channels open: a failed measurement must not leave the bench hanging.
+    await naiveModel.dispose();
+    await embedPool?.close();
+  }
 
   // --- Query latency: BBC sample + SQuAD, warm engine vs naive peer --------------------------------
   const squad = readSquad(options.squadFile);

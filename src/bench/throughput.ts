@@ -283,33 +283,36 @@ export async function compareThroughput(
   await runRaw(models.raw, tokenize(models.raw, texts.slice(0, 16)), 16); // warm up
   const processes = models.pool?.size ?? 1;
   const parallel = models.pool && models.rawOptions ? await openParallelRaw(models.rawOptions, tok, processes, DEFAULT_EMBED_BATCH) : undefined;
-  if (models.pool) await models.embedder.embed(texts.slice(0, 64), { runner: models.pool }); // warm up
-  for (let round = 0; round < options.rounds; round++) {
-    if (parallel) keep('rawParallel', await parallel.run());
-    if (models.pool) {
-      const t0 = performance.now();
-      await models.embedder.embed(texts, { runner: models.pool });
-      const seconds = (performance.now() - t0) / 1000;
-      const order = texts.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
-      keep('productPool', { batchSize: DEFAULT_EMBED_BATCH, seconds, textsPerSecond: texts.length / seconds, paddingShare: paddingShare(lengths, order, DEFAULT_EMBED_BATCH) });
+  try {
+    if (models.pool) await models.embedder.embed(texts.slice(0, 64), { runner: models.pool }); // warm up
+    for (let round = 0; round < options.rounds; round++) {
+      if (parallel) keep('rawParallel', await parallel.run());
+      if (models.pool) {
+        const t0 = performance.now();
+        await models.embedder.embed(texts, { runner: models.pool });
+        const seconds = (performance.now() - t0) / 1000;
+        const order = texts.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
+        keep('productPool', { batchSize: DEFAULT_EMBED_BATCH, seconds, textsPerSecond: texts.length / seconds, paddingShare: paddingShare(lengths, order, DEFAULT_EMBED_BATCH) });
+      }
+      for (const b of options.batchSizes) {
+        keep(`raw${b}`, (await runRaw(models.raw, tok, b)).rate);
+      }
+      for (const b of productSizes) {
+        const p = await measureProduct(models.embedder, texts, lengths, b);
+        keep(`product${b}`, p.rate);
+        if (b === DEFAULT_EMBED_BATCH) productVectors = p.vectors;
+      }
+      const n = await runNaive(models.naive, naiveTexts);
+      keep('naive', n.rate);
+      naiveVectors = n.vectors;
+      options.onRound?.(round + 1);
     }
-    for (const b of options.batchSizes) {
-      keep(`raw${b}`, (await runRaw(models.raw, tok, b)).rate);
-    }
-    for (const b of productSizes) {
-      const p = await measureProduct(models.embedder, texts, lengths, b);
-      keep(`product${b}`, p.rate);
-      if (b === DEFAULT_EMBED_BATCH) productVectors = p.vectors;
-    }
-    const n = await runNaive(models.naive, naiveTexts);
-    keep('naive', n.rate);
-    naiveVectors = n.vectors;
-    options.onRound?.(round + 1);
+  } finally {
+    parallel?.close();
   }
   // The product's own batches (sorted by word pieces), run raw: the same computation, so ≈ 1.
   const productOrder = texts.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
   const rawAtDefault = (await runRaw(models.raw, tok, DEFAULT_EMBED_BATCH, productOrder)).vectors;
-  parallel?.close();
   const raw = options.batchSizes.map((b) => best.get(`raw${b}`) as BatchRate);
   const rawParallel = best.get('rawParallel');
   // The limit is the best way to run the raw model on this machine, parallel or not.
@@ -368,18 +371,27 @@ export async function openParallelRaw(
   );
   const next = <T>(child: ChildProcess) =>
     new Promise<T>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as T));
-      child.once('exit', (code) => reject(new Error(`raw-child exited with ${code}`)));
+      const onMessage = (m: unknown) => (child.off('exit', onExit), child.off('error', onExit), resolve(m as T));
+      const onExit = (why: unknown) => (child.off('message', onMessage), reject(new Error(`raw-child stopped: ${why instanceof Error ? why.message : `exit ${why}`}`)));
+      child.once('message', onMessage);
+      child.once('exit', onExit);
+      child.once('error', onExit);
     });
-  await Promise.all(children.map((c) => next(c)));
-  await Promise.all(children.map((c, k) => (c.send({ ids: shares[k], batchSize }), next(c))));
+  const close = () => children.forEach((c) => c.connected && c.disconnect());
+  try {
+    await Promise.all(children.map((c) => next(c)));
+    await Promise.all(children.map((c, k) => (c.send({ ids: shares[k], batchSize }), next(c))));
+  } catch (e) {
+    close();
+    throw e;
+  }
   return {
     run: async () => {
       const seconds = await Promise.all(children.map((c) => (c.send({ go: true }), next<{ seconds: number }>(c).then((m) => m.seconds))));
       const slowest = Math.max(...seconds);
       return { batchSize, seconds: slowest, textsPerSecond: order.length / slowest, paddingShare: paddingShare(lengths, order, batchSize) };
     },
-    close: () => children.forEach((c) => c.disconnect()),
+    close,
   };
 }
 

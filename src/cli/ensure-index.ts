@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { currentLink, FILES, INDEX_FORMAT, REUSABLE_FORMATS } from '../index/format.js';
+import { currentLink, expandArticles, FILES, INDEX_FORMAT, readJson, REUSABLE_FORMATS } from '../index/format.js';
+import type { Article } from '../types.js';
 import { buildProgress, formatSummary } from './progress.js';
 
 /**
@@ -12,14 +13,32 @@ import { buildProgress, formatSummary } from './progress.js';
  * @example
  * indexBuildReason('index'); // 'missing' on a fresh clone, undefined once built
  */
-export function indexBuildReason(indexDir: string): 'missing' | 'upgrade' | undefined {
+export function indexBuildReason(indexDir: string, expected?: { embeddingModel: string; quantized: boolean }): 'missing' | 'upgrade' | undefined {
   if (!fs.existsSync(currentLink(indexDir))) return 'missing';
   try {
-    const { format } = JSON.parse(fs.readFileSync(path.join(currentLink(indexDir), FILES.manifest), 'utf8')) as { format?: number };
-    return format !== INDEX_FORMAT && typeof format === 'number' && REUSABLE_FORMATS.includes(format) ? 'upgrade' : undefined;
+    const m = JSON.parse(fs.readFileSync(path.join(currentLink(indexDir), FILES.manifest), 'utf8')) as {
+      format?: number;
+      embedding?: { model?: string; quantized?: boolean };
+    };
+    // Another model's vectors cannot be reused: loading then says what to run instead.
+    const sameModel = !expected || (m.embedding?.model === expected.embeddingModel && m.embedding?.quantized === expected.quantized);
+    return m.format !== INDEX_FORMAT && typeof m.format === 'number' && REUSABLE_FORMATS.includes(m.format) && sameModel ? 'upgrade' : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What to build from: the corpus folder for a first build; for an upgrade, the articles the index
+ * already holds (it may have been built from another folder with `--corpus`), so nothing is lost
+ * and nothing is embedded again.
+ *
+ * @example
+ * const summary = await buildIndex(config, indexBuildInput(config, 'upgrade'));
+ */
+export function indexBuildInput(config: Config, reason: 'missing' | 'upgrade'): { articles?: Article[] } {
+  if (reason === 'missing') return {};
+  return { articles: expandArticles(readJson(path.join(currentLink(config.indexDir), FILES.articles))) };
 }
 
 /**
@@ -30,17 +49,17 @@ export function indexBuildReason(indexDir: string): 'missing' | 'upgrade' | unde
  * await ensureIndex(config); // builds ./index from ./corpus on first use, else does nothing
  */
 export async function ensureIndex(config: Config, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<void> {
-  const reason = indexBuildReason(config.indexDir);
+  const reason = indexBuildReason(config.indexDir, config);
   if (!reason) return;
   log(
     reason === 'missing'
       ? `No index in ${config.indexDir} yet: building it from ${config.corpusDir} (once).`
-      : `The index in ${config.indexDir} has an older format: upgrading it (its vectors are reused).`,
+      : `The index in ${config.indexDir} has an older format: upgrading it (its articles and vectors are reused).`,
   );
   // Imported only when a build is needed: the builder brings jsdom (HTML extraction), ~60 MB of RSS.
   const { buildIndex } = await import('../index/build.js');
   const progress = buildProgress();
-  const summary = await buildIndex(config, { onProgress: progress.update });
+  const summary = await buildIndex(config, { ...indexBuildInput(config, reason), onProgress: progress.update });
   progress.stop();
   log(formatSummary(summary));
 }

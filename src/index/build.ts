@@ -124,6 +124,11 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       ? { articles: options.articles, skipped: [], notes: [] }
       : await readCorpus(options.corpusDir ?? config.corpusDir);
 
+    const ids = new Set<string>();
+    for (const a of corpus.articles) {
+      if (ids.has(a.id)) throw new Error(`Two articles have the id "${a.id}": ids must be unique (readCorpus keeps one per file).`);
+      ids.add(a.id);
+    }
     const previous: Previous = options.full ? { articles: new Map() } : loadReusable(indexDir, info);
     const liveIds = new Set(corpus.articles.map((a) => a.id));
     const removedArticles = [...previous.articles.values()].filter((r) => !liveIds.has(r.article.id)).length;
@@ -172,10 +177,15 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     const te = performance.now();
     const texts = [...pending.map((p) => p.text), ...newWords];
     const workers = config.embedWorkers ?? defaultPoolSize();
-    const pool =
-      workers > 1 && texts.length >= (options.poolMinTexts ?? POOL_MIN_TEXTS)
-        ? await EmbedPool.open({ model: info.model, quantized: info.quantized, modelDir: config.modelDir, maxTokens: info.maxTokens }, workers)
-        : undefined;
+    let pool: EmbedPool | undefined;
+    if (workers > 1 && texts.length >= (options.poolMinTexts ?? POOL_MIN_TEXTS)) {
+      try {
+        pool = await EmbedPool.open({ model: info.model, quantized: info.quantized, modelDir: config.modelDir, maxTokens: info.maxTokens }, workers);
+      } catch (e) {
+        // The workers are a speed-up, not a requirement: embed here and say why.
+        corpus.notes.push({ file: '(embedding)', note: `${(e as Error).message}; embedding in this process instead` });
+      }
+    }
     let vectors: Float32Array[];
     try {
       vectors = await embedder.embed(texts, { onBatch: (done, total) => options.onProgress?.('embed', done, total), runner: pool });
@@ -284,7 +294,7 @@ function loadReusable(indexDir: string, info: { model: string; quantized: boolea
     const articles = expandArticles(readJson(path.join(dir, FILES.articles)));
     const sv = readVectors(path.join(dir, FILES.sentenceVectors), m.counts.sentences, info.dim);
     const pv = readVectors(path.join(dir, FILES.passageVectors), m.counts.passages, info.dim);
-    const labelled = m.format === INDEX_FORMAT;
+    const labelled = FILES.sentenceLabels in m.sizes && FILES.passageLabels in m.sizes;
     const sl = labelled ? readUint32(path.join(dir, FILES.sentenceLabels), m.counts.sentences) : undefined;
     const pl = labelled ? readUint32(path.join(dir, FILES.passageLabels), m.counts.passages) : undefined;
     let s = 0;

@@ -25,7 +25,7 @@ import type { HnswParams } from './vector-store.js';
 
 /** Bump when the layout or meaning of the files changes; older indexes are then rebuilt. */
 export const INDEX_FORMAT = 3;
-/** Formats whose articles and vectors a new build may reuse (3 only added the sentence term table). */
+/** Formats whose articles and vectors a new build may reuse (3 added the sentence term table and graph labels). */
 export const REUSABLE_FORMATS: readonly number[] = [2, 3];
 
 /** A missing, corrupted or incompatible index; the message tells the user what to run. */

@@ -84,6 +84,8 @@ function planUpdate(
       added.push(i);
       labels[i] = nextLabel++;
     } else {
+      // A label kept twice (two articles with one id) cannot be mapped back: rebuild instead.
+      if (keptSet.has(label)) return undefined;
       labels[i] = label;
       keptSet.add(label);
     }

@@ -73,8 +73,11 @@ export async function loadIndex(indexDir: string, expected: Pick<EmbedderInfo, '
   const vocabulary = new Map(words.map((w, i) => [w, i]));
   let sentenceStore: HnswStore;
   let passageStore: HnswStore;
-  const sentenceLabels = readUint32(path.join(dir, FILES.sentenceLabels), counts.sentences);
-  const passageLabels = readUint32(path.join(dir, FILES.passageLabels), counts.passages);
+  // Graph labels are listed in the manifest when the build wrote them; without them, label = id.
+  const labelled = FILES.sentenceLabels in manifest.sizes;
+  const identity = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
+  const sentenceLabels = labelled ? readUint32(path.join(dir, FILES.sentenceLabels), counts.sentences) : identity(counts.sentences);
+  const passageLabels = labelled ? readUint32(path.join(dir, FILES.passageLabels), counts.passages) : identity(counts.passages);
   const graphs = manifest.graphs;
   try {
     sentenceStore = await HnswStore.load(path.join(dir, FILES.sentenceGraph), dim, counts.sentences, manifest.hnsw, {

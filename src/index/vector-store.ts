@@ -117,7 +117,10 @@ export class HnswStore implements VectorStore {
     index.setEf(params.efSearch);
     let labelToId: Int32Array | undefined;
     if (graph && graph.labels.some((label, id) => label !== id)) {
-      labelToId = new Int32Array(Math.max(0, ...graph.labels) + 1).fill(-1);
+      // A loop, not Math.max(...labels): spreading 125k+ arguments overflows the stack.
+      let max = 0;
+      for (const label of graph.labels) if (label > max) max = label;
+      labelToId = new Int32Array(max + 1).fill(-1);
       graph.labels.forEach((label, id) => (labelToId![label] = id));
     }
     return new HnswStore(index, params, labelToId, expectedSize);

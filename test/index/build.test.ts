@@ -149,26 +149,37 @@ describe('incremental rebuilds', () => {
   it('upgrades an index of the previous format: refused at load with the command, vectors reused by the build', async () => {
     const corpus = copyCorpus(BBC, files.slice(0, 3));
     const indexDir = tempDir('verbatim-index-');
-    const config = testConfig({ CORPUS_DIR: corpus, INDEX_DIR: indexDir });
-    await buildIndex(config, { embedder });
-    // Turn the build into what format 2 wrote: no sentence term table.
+    await buildIndex(testConfig({ CORPUS_DIR: corpus, INDEX_DIR: indexDir }), { embedder });
+    // Turn the build into what format 2 wrote: no sentence term table, no graph labels.
     const dir = resolveCurrent(indexDir);
     const manifestFile = path.join(dir, 'manifest.json');
     const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
-    for (const f of ['sentence-terms.u32', 'sentence-terms.json']) {
+    for (const f of ['sentence-terms.u32', 'sentence-terms.json', 'sentence-labels.u32', 'passage-labels.u32']) {
       fs.rmSync(path.join(dir, f));
       delete manifest.sizes[f];
       delete manifest.sha256[f];
     }
+    delete manifest.graphs;
     fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, format: 2 }));
     await expect(loadIndex(indexDir, MODEL)).rejects.toThrow(/format 2.*npm run build-index \(its vectors are reused/s);
-    // `ask` and `start` upgrade it by themselves, embedding nothing.
-    expect(indexBuildReason(indexDir)).toBe('upgrade');
+    // `ask` and `start` upgrade it by themselves, from the articles it holds (not from CORPUS_DIR, which
+    // here names another folder), embedding nothing; an index of another model is left to loading's message.
+    const config = testConfig({ CORPUS_DIR: SEED_CORPUS, INDEX_DIR: indexDir });
+    expect(indexBuildReason(indexDir, { ...config, embeddingModel: 'Xenova/other-model' })).toBeUndefined();
+    expect(indexBuildReason(indexDir, config)).toBe('upgrade');
     const said: string[] = [];
     await ensureIndex(config, (line) => said.push(line));
-    expect(said.join('\n')).toMatch(/older format: upgrading[\s\S]*reused 3/);
-    expect(indexBuildReason(indexDir)).toBeUndefined();
-    expect((await loadIndex(indexDir, MODEL)).sentenceTerms.sentences).toBeGreaterThan(10);
+    expect(said.join('\n')).toMatch(/older format: upgrading[\s\S]*Embedded 0 new or changed[\s\S]*reused 3/);
+    expect(indexBuildReason(indexDir, config)).toBeUndefined();
+    const upgraded = await loadIndex(indexDir, MODEL);
+    expect(upgraded.articles.map((a) => a.id).sort()).toEqual(files.slice(0, 3).map((f) => f.replace(/\.txt$/, '')).sort());
+    expect(upgraded.sentenceTerms.sentences).toBe(upgraded.manifest.counts.sentences);
+  });
+
+  it('refuses two articles with one id instead of indexing one of them twice', async () => {
+    const config = testConfig({ CORPUS_DIR: SEED_CORPUS, INDEX_DIR: tempDir('verbatim-index-') });
+    const article = { id: 'a', file: 'a.txt', title: 'A', publisher: '', date: '', url: '', text: 'One sentence here. Another one there.', hash: 'h' };
+    await expect(buildIndex(config, { embedder, articles: [article, { ...article }] })).rejects.toThrow(/Two articles have the id "a"/);
   });
 });
 

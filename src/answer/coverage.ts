@@ -57,7 +57,14 @@ export async function questionWords(
  * @example
  * softCoverage(index, q.words, q.vectors, 'Pentagon spokesman Rear Admiral John Kirby said…'); // 0.93
  */
-export function softCoverage(index: LoadedIndex, words: QuestionWord[], vectors: Float32Array, text: string): number {
+export function softCoverage(
+  index: LoadedIndex,
+  words: QuestionWord[],
+  vectors: Float32Array,
+  text: string,
+  /** Term → runs of terms that also cover it (an acronym written out in the passage). */
+  alternatives?: ReadonlyMap<string, string[][]>,
+): number {
   if (words.length === 0) return 0;
   const passageWords = contentWords(text);
   const passageTerms = new Set(passageWords.map((w) => term(w)));
@@ -66,7 +73,7 @@ export function softCoverage(index: LoadedIndex, words: QuestionWord[], vectors:
   let total = 0;
   for (const w of words) {
     total += w.idf;
-    if (passageTerms.has(w.term)) {
+    if (passageTerms.has(w.term) || alternatives?.get(w.term)?.some((run) => run.every((t) => passageTerms.has(t)))) {
       covered += w.idf;
       continue;
     }

@@ -107,7 +107,7 @@ export class Engine implements AnswerEngine {
         ...retrieval.candidates.map((c) => this.index.passageArticle[c.passage]),
       ]),
     ];
-    const coverage = await this.coverage(question, sentences);
+    const coverage = await this.coverage(question, sentences, retrieval.alternatives);
     const confidence = (sentences[0]?.cos ?? 0) + this.tuning.abstain.coverage * coverage;
     const { floor, threshold } = this.tuning.abstain;
     const best = sentences[0];
@@ -124,7 +124,7 @@ export class Engine implements AnswerEngine {
    * best cosine, what abstention weighs. It catches off-corpus questions that share a topic but not
    * the specifics ("When did ISIL pledge allegiance to al-Qaeda?").
    */
-  private async coverage(question: string, sentences: ScoredSentence[]): Promise<number> {
+  private async coverage(question: string, sentences: ScoredSentence[], alternatives: ReadonlyMap<string, string[][]>): Promise<number> {
     const best = sentences[0];
     if (!best) return 0;
     const passage = this.index.sentencePassage[best.id];
@@ -132,7 +132,7 @@ export class Engine implements AnswerEngine {
     const p = article.passages[this.index.passageLocal[passage]];
     const text = `${article.title}\n${passageBody(article.text, article.sentences, p)}`;
     const { words, vectors } = await questionWords(this.index, this.embedder, question);
-    return softCoverage(this.index, words, vectors, text);
+    return softCoverage(this.index, words, vectors, text, alternatives);
   }
 
   sources(): SourceInfo[] {

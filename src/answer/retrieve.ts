@@ -5,7 +5,9 @@
  */
 import type { LoadedIndex } from '../index/load.js';
 import { QuestionTerms } from '../index/sentence-terms.js';
+import { passageBody } from '../text/passages.js';
 import { terms } from '../text/terms.js';
+import { acronymAlternatives, hasAcronym } from './acronyms.js';
 import { withoutAnswerTypeWords } from './answer-type.js';
 import type { Tuning } from './tuning.js';
 import { dotRow } from './vectors.js';
@@ -27,6 +29,8 @@ export interface Retrieval {
   candidates: PassageCandidate[];
   /** The question's index terms (IDF-weighted, with their adjacent pairs), ready to match sentences. */
   question: QuestionTerms;
+  /** Other runs of terms that count as a question term (an acronym written out, …; see acronyms.ts). */
+  alternatives: Map<string, string[][]>;
 }
 
 /**
@@ -52,7 +56,10 @@ export async function retrieve(index: LoadedIndex, q: Float32Array, question: st
   for (const [id] of lexicalRanked) ids.add(id);
 
   const { fusion } = tuning;
-  const qt = new QuestionTerms(index.sentenceTerms, terms(lexicalQuestion), (t) => index.lexical.idf(t));
+  // An acronym in the question is looked for written out in the candidates, and the other way round.
+  const texts = hasAcronym(question) ? [...ids].map((p) => passageTextOf(index, p)) : [];
+  const alternatives = acronymAlternatives(question, texts);
+  const qt = new QuestionTerms(index.sentenceTerms, terms(lexicalQuestion), (t) => index.lexical.idf(t), alternatives);
   const candidates: PassageCandidate[] = [];
   // Which question terms each candidate passage holds, for the local share below.
   const held: Uint8Array[] = [];
@@ -87,7 +94,14 @@ export async function retrieve(index: LoadedIndex, q: Float32Array, question: st
   }
   if (fusion.local > 0) addLocalShare(candidates, held, fusion.local);
   candidates.sort((x, y) => y.score - x.score);
-  return { candidates, question: qt };
+  return { candidates, question: qt, alternatives };
+}
+
+/** A passage's title and text, as written. */
+function passageTextOf(index: LoadedIndex, p: number): string {
+  const a = index.articles[index.passageArticle[p]];
+  const pass = a.passages[index.passageLocal[p]];
+  return `${a.title}\n${passageBody(a.text, a.sentences, pass)}`;
 }
 
 /**

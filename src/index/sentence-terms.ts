@@ -113,6 +113,8 @@ export class QuestionTerms {
   private readonly termSeen: Uint32Array;
   private readonly pairSeen: Uint32Array;
   private stamp = 0;
+  /** Other ways a sentence may hold a question term: runs of term ids (an acronym's expansion, …). */
+  private readonly alternatives: { slot: number; ids: number[] }[] = [];
 
   /**
    * @example
@@ -123,6 +125,8 @@ export class QuestionTerms {
     private readonly table: SentenceTermTable,
     list: readonly string[],
     idf: (term: string) => number,
+    /** Question term → runs of terms that also count as holding it (see answer/acronyms.ts). */
+    alternatives?: ReadonlyMap<string, string[][]>,
   ) {
     const distinct = [...new Set(list)];
     this.terms = distinct.map((term) => ({ term, idf: idf(term) }));
@@ -141,6 +145,14 @@ export class QuestionTerms {
       if (a !== undefined && b !== undefined) this.pairs.set(pairCode(a, b), pairSet.size - 1);
     }
     this.pairCount = pairSet.size;
+    for (const [term, runs] of alternatives ?? []) {
+      const slot = distinct.indexOf(term);
+      if (slot < 0) continue;
+      for (const run of runs) {
+        const ids = run.map((t) => table.dictionary.get(t));
+        if (ids.every((id) => id !== undefined)) this.alternatives.push({ slot, ids: ids as number[] });
+      }
+    }
     this.termSeen = new Uint32Array(this.terms.length);
     this.pairSeen = new Uint32Array(this.pairCount);
   }
@@ -175,8 +187,23 @@ export class QuestionTerms {
       }
       previous = id;
     }
+    for (const alt of this.alternatives) {
+      if (this.termSeen[alt.slot] === stamp || !containsRun(ids, alt.ids)) continue;
+      this.termSeen[alt.slot] = stamp;
+      weight += this.terms[alt.slot].idf;
+      if (held) held[alt.slot] = 1;
+    }
     return { share: weight / this.idfTotal, phrase: this.pairCount ? pairsFound / this.pairCount : 0 };
   }
+}
+
+/** Whether `run` appears in `ids` as consecutive elements. */
+function containsRun(ids: Uint32Array, run: readonly number[]): boolean {
+  outer: for (let i = 0; i + run.length <= ids.length; i++) {
+    for (let k = 0; k < run.length; k++) if (ids[i + k] !== run[k]) continue outer;
+    return true;
+  }
+  return false;
 }
 
 /** One number for an ordered pair of term ids (exact while ids stay below 2^26). */

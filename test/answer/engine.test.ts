@@ -114,3 +114,11 @@ describe('the vector-store seam', () => {
     expect(hit[0].score).toBeCloseTo(1, 5);
   });
 });
+
+describe('acronyms', () => {
+  it('answers a question that uses an acronym the article writes out, instead of abstaining', async () => {
+    const answer = await engine.answer('How many Islamic State fighters are held by the SDF?');
+    expect(answer.abstained).toBe(false);
+    expect(answer.quotes[0].text).toContain('Syrian Democratic Forces');
+  });
+});

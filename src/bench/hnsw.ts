@@ -3,7 +3,7 @@
  * the build wrote is loaded once per setting through the product's `HnswStore`.
  */
 import { HnswStore, type GraphLabels, type HnswParams } from '../index/vector-store.js';
-import { exactTopK, recallAtK } from './recall.js';
+import { exactTopK, recallAtK, timedSearches } from './recall.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface EfRow {
@@ -39,19 +39,10 @@ export async function sweepEfSearch(
   for (const ef of efs) {
     const params: HnswParams = { m: graph.m, efConstruction: graph.efConstruction, efSearch: ef };
     const store = await HnswStore.load(graph.file, graph.dim, graph.size, params, graph.labels);
-    const times: number[] = [];
-    const got10: number[][] = [];
-    const gotHits: number[][] = [];
-    for (const q of queries) {
-      const t0 = performance.now();
-      const r = store.searchSync(q, 10);
-      times.push(performance.now() - t0);
-      got10.push(r.map((h) => h.id));
-    }
+    const at10 = timedSearches(store, queries, 10);
     // The engine asks for `hits` neighbours; efSearch below that is raised to it by the store.
-    const storeHits = await HnswStore.load(graph.file, graph.dim, graph.size, params, graph.labels);
-    for (const q of queries) gotHits.push(storeHits.searchSync(q, hits).map((h) => h.id));
-    rows.push({ efSearch: ef, recallAt10: recallAtK(got10, exact10, 10), recallAtHits: recallAtK(gotHits, exact, hits), latency: summarize(times) });
+    const atHits = timedSearches(store, queries, hits);
+    rows.push({ efSearch: ef, recallAt10: recallAtK(at10.ids, exact10, 10), recallAtHits: recallAtK(atHits.ids, exact, hits), latency: summarize(at10.times) });
   }
   return { rows, exactMs: summarize(exactTimes) };
 }

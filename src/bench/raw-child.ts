@@ -17,7 +17,7 @@ process.on('message', async (m: { ids?: number[][]; batchSize?: number; go?: boo
     process.send?.({ ready: true });
   } else if (m.go) {
     const { rate } = await runRaw(raw, { ids, seconds: 0 }, batchSize);
-    process.send?.({ seconds: rate.seconds });
+    process.send?.({ seconds: rate.seconds, texts: ids.length });
   }
 });
 process.on('disconnect', () => process.exit(0));

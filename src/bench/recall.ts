@@ -2,7 +2,7 @@
  * Exact nearest neighbours (brute-force dot products over unit vectors) and recall@k of an
  * approximate index against them.
  */
-import { exactSearch } from '../index/vector-store.js';
+import { exactSearch, type HnswStore } from '../index/vector-store.js';
 
 /**
  * The ids of the exact `k` nearest rows (see `exactSearch`), best first.
@@ -47,4 +47,23 @@ export function recallAtK(approximate: readonly number[][], exact: readonly numb
     total += truth.filter((id) => found.has(id)).length / truth.length;
   }
   return total / exact.length;
+}
+
+/**
+ * Searches each query for its `k` nearest in an HNSW store, timing every search (the native graph
+ * alone: `searchSync`, no promise).
+ *
+ * @example
+ * const { ids, times } = timedSearches(store, queries, 10);
+ */
+export function timedSearches(store: HnswStore, queries: readonly Float32Array[], k: number): { ids: number[][]; times: number[] } {
+  const ids: number[][] = [];
+  const times: number[] = [];
+  for (const q of queries) {
+    const t0 = performance.now();
+    const hits = store.searchSync(q, k);
+    times.push(performance.now() - t0);
+    ids.push(hits.map((h) => h.id));
+  }
+  return { ids, times };
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_HNSW, HnswStore, type HnswParams } from '../index/vector-store.js';
 import { collectGarbage, machineInfo, type MachineInfo } from './machine.js';
-import { exactTopK, flatten, recallAtK } from './recall.js';
+import { exactTopK, flatten, recallAtK, timedSearches } from './recall.js';
 import { benchFile, runTsChild } from './child.js';
 import { summarize, type Summary } from './stats.js';
 import { syntheticQueries, syntheticVectors } from './synthetic.js';
@@ -53,15 +53,8 @@ export function measureScale(n: number, options: { dim?: number; queries?: numbe
   const flat = flatten(vectors, dim);
   vectors.length = 0; // let the per-vector arrays go; the flat copy serves brute force
   const exact = queries.map((q) => exactTopK(flat, dim, q, 10));
-  for (const q of queries.slice(0, 10)) store.searchSync(q, 10); // warm up
-  const times: number[] = [];
-  const got: number[][] = [];
-  for (const q of queries) {
-    const t = performance.now();
-    const r = store.searchSync(q, 10);
-    times.push(performance.now() - t);
-    got.push(r.map((h) => h.id));
-  }
+  timedSearches(store, queries.slice(0, 10), 10); // warm up
+  const { ids: got, times } = timedSearches(store, queries, 10);
   const indexMb = afterIndex - afterVectors;
   return {
     vectors: n,

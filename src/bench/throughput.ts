@@ -5,12 +5,12 @@
  *   at the best of several batch sizes;
  * - a naive peer: the `@xenova/transformers` pipeline called one text at a time.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { AutoTokenizer, env, pipeline, type FeatureExtractionPipeline, type PreTrainedTokenizer } from '@xenova/transformers';
 import { DEFAULT_EMBED_BATCH, type Embedder } from '../embed/embedder.js';
-import type { EmbedPool } from '../embed/pool.js';
+import { forkTs, type EmbedPool } from '../embed/pool.js';
 import { benchFile } from './child.js';
 
 export interface RawModelOptions {
@@ -354,7 +354,7 @@ export async function openParallelRaw(
   tokenized: Tokenized,
   processes: number,
   batchSize: number,
-): Promise<{ run: () => Promise<BatchRate>; close: () => void }> {
+): Promise<{ run: () => Promise<BatchRate & { texts: number }>; close: () => void }> {
   const lengths = tokenized.ids.map((x) => x.length);
   const order = lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
   const shares: number[][][] = Array.from({ length: processes }, () => []);
@@ -362,12 +362,7 @@ export async function openParallelRaw(
     for (const j of order.slice(i, i + batchSize)) shares[b % processes].push(tokenized.ids[j]);
   }
   const children = shares.map(() =>
-    fork(benchFile('raw-child.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      serialization: 'advanced',
-      env: { ...process.env, VERBATIM_RAW_OPTIONS: JSON.stringify({ ...options, threads: 1 }) },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    }),
+    forkTs(benchFile('raw-child.ts'), { VERBATIM_RAW_OPTIONS: JSON.stringify({ ...options, threads: 1 }) }),
   );
   const next = <T>(child: ChildProcess) =>
     new Promise<T>((resolve, reject) => {
@@ -387,9 +382,10 @@ export async function openParallelRaw(
   }
   return {
     run: async () => {
-      const seconds = await Promise.all(children.map((c) => (c.send({ go: true }), next<{ seconds: number }>(c).then((m) => m.seconds))));
-      const slowest = Math.max(...seconds);
-      return { batchSize, seconds: slowest, textsPerSecond: order.length / slowest, paddingShare: paddingShare(lengths, order, batchSize) };
+      const runs = await Promise.all(children.map((c) => (c.send({ go: true }), next<{ seconds: number; texts: number }>(c))));
+      const slowest = Math.max(...runs.map((r) => r.seconds));
+      const texts = runs.reduce((sum, r) => sum + r.texts, 0); // what the children ran, all of them
+      return { batchSize, seconds: slowest, textsPerSecond: texts / slowest, paddingShare: paddingShare(lengths, order, batchSize), texts };
     },
     close,
   };

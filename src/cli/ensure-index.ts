@@ -56,7 +56,7 @@ export async function ensureIndex(config: Config, log: (line: string) => void = 
       ? `No index in ${config.indexDir} yet: building it from ${config.corpusDir} (once).`
       : `The index in ${config.indexDir} has an older format: upgrading it (its articles and vectors are reused).`,
   );
-  // Imported only when a build is needed: the builder brings jsdom (HTML extraction), ~60 MB of RSS.
+  // Imported only when a build is needed: the builder brings jsdom (HTML extraction), tens of MB of RSS.
   const { buildIndex } = await import('../index/build.js');
   const progress = buildProgress();
   const summary = await buildIndex(config, { ...indexBuildInput(config, reason), onProgress: progress.update });

@@ -50,12 +50,7 @@ export class EmbedPool implements BatchRunner {
     try {
       const dims = await Promise.all(
         Array.from({ length: size }, () => {
-          const w = fork(entry, [], {
-            execArgv: ['--import', 'tsx'],
-            serialization: 'advanced', // Float32Arrays cross as bytes, not JSON
-            env: { ...process.env, VERBATIM_EMBED_OPTIONS: JSON.stringify(options) },
-            stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-          });
+          const w = forkTs(entry, { VERBATIM_EMBED_OPTIONS: JSON.stringify(options) });
           workers.push(w);
           return new Promise<number>((resolve, reject) => {
             w.once('message', (m: { ready?: number; failed?: string }) => (m.ready ? resolve(m.ready) : reject(new Error(m.failed ?? 'no answer'))));
@@ -117,6 +112,22 @@ export class EmbedPool implements BatchRunner {
     for (const job of [...this.busy.values(), ...this.queue.splice(0)]) job.reject(this.failure);
     this.busy.clear();
   }
+}
+
+/**
+ * Starts a TypeScript file of the project as a child process with an IPC channel: typed arrays cross
+ * it as bytes ('advanced' serialization, not JSON), its stderr is ours, its stdout is dropped.
+ *
+ * @example
+ * const child = forkTs('/repo/src/embed/pool-worker.ts', { VERBATIM_EMBED_OPTIONS: '{…}' });
+ */
+export function forkTs(file: string, env: Record<string, string>): ChildProcess {
+  return fork(file, [], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
 }
 
 /** One worker per core the process may use. */

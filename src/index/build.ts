@@ -362,7 +362,13 @@ function acquireLock(indexDir: string): () => void {
   throw new IndexError(`Could not lock ${indexDir} for building.`);
 }
 
-function isAlive(pid: number): boolean {
+/**
+ * Whether a process with this pid is running (signal 0 tests without sending anything).
+ *
+ * @example
+ * isAlive(process.pid); // true
+ */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -16,6 +16,7 @@ describe('the parallel raw limit', () => {
       const a = await par.run();
       const b = await par.run();
       for (const r of [a, b]) {
+        expect(r.texts).toBe(texts.length); // every text ran once, in one child or the other
         expect(r.batchSize).toBe(8);
         expect(r.seconds).toBeGreaterThan(0);
         expect(r.textsPerSecond).toBeCloseTo(texts.length / r.seconds, 6);

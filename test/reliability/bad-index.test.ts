@@ -9,7 +9,6 @@
  *   keeps the old index;
  * - a reload (watcher or `/reload`) that finds a broken build keeps serving the last good one.
  */
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,10 +21,10 @@ import { buildIndex } from '../../src/index/build.js';
 import { FILES, IndexError, resolveCurrent, switchCurrent } from '../../src/index/format.js';
 import { FakeDiscord, PERMISSIONS, type RecordedRequest } from '../support/fake-discord.js';
 import { captureLogger, ROUTES, sleep, startTestBot, testConfig, type TestBot } from '../support/bot-harness.js';
+import { runTsx } from './child.js';
 import { recordReliability } from './report.js';
 import { copyIndex, CORPUS_DIR, indexConfig, MODEL_DIR, scratch, sharedIndex } from './shared-index.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const QUESTION = 'How many air missions has the coalition flown?';
 const ADMIN = PERMISSIONS.ManageGuild | PERMISSIONS.ViewChannel | PERMISSIONS.SendMessages;
 const figures: Record<string, unknown> = {};
@@ -41,21 +40,6 @@ afterAll(async () => {
   expect(fake.unknownRoutes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
   recordReliability('badIndex', figures);
 });
-
-/** Runs a child to completion (bounded), collecting its output. */
-function run(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<{ code: number | null; signal: string | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, out });
-    });
-  });
-}
 
 function replyTo(message: { id: string }, timeout = 15_000): Promise<RecordedRequest> {
   return fake.waitFor((r) => r.route === ROUTES.message && r.body?.message_reference?.message_id === message.id, { timeout });
@@ -130,7 +114,7 @@ describe('a broken index at start-up', () => {
   test('a graph damaged in place (same size) is refused with a message, not a crash of the process', async () => {
     const dir = copyIndex(sharedDir);
     damageInPlace(path.join(resolveCurrent(dir), FILES.sentenceGraph));
-    const r = await run(['test/reliability/support/load-index-child.ts', dir], {});
+    const r = await runTsx(['test/reliability/support/load-index-child.ts', dir], {});
     expect(r.signal, r.out).toBeNull();
     expect(r.code, r.out).toBe(0);
     const result = JSON.parse(r.out.trim().split('\n').pop()!);
@@ -162,7 +146,7 @@ describe('a broken index at start-up', () => {
   test('npm start on a broken index exits 1 with the message, without a stack trace', async () => {
     const dir = copyIndex(sharedDir);
     fs.rmSync(path.join(resolveCurrent(dir), FILES.articles));
-    const r = await run(['scripts/start.ts'], { DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl, INDEX_DIR: dir, LOG_LEVEL: 'warn', INDEX_WATCH_SECONDS: '0', MODEL_DIR });
+    const r = await runTsx(['scripts/start.ts'], { DISCORD_TOKEN: fake.token, DISCORD_API_URL: fake.apiUrl, INDEX_DIR: dir, LOG_LEVEL: 'warn', INDEX_WATCH_SECONDS: '0', MODEL_DIR });
     expect(r.code, r.out).toBe(1);
     expect(r.out).toMatch(/articles\.json is missing\. Rebuild it with: npm run build-index -- --full/);
     expect(r.out).not.toMatch(/\n\s+at /);

@@ -3,18 +3,16 @@
  * (`scripts/ask.ts --json`, `--batch` with malformed lines): every input gets a clear, polite reply
  * within a bounded time; nothing crashes, hangs or pings anyone.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openEngine } from '../../src/answer/engine.js';
-import { deployCommands } from '../../src/bot/deploy.js';
 import { FakeDiscord, type RecordedRequest } from '../support/fake-discord.js';
-import { ROUTES, startTestBot, type TestBot } from '../support/bot-harness.js';
+import { ROUTES, type TestBot } from '../support/bot-harness.js';
+import { runTsx } from './child.js';
 import { recordReliability } from './report.js';
-import { MODEL_DIR, scratch, sharedIndex } from './shared-index.js';
+import { startSharedBot, stopSharedBot } from './shared-bot.js';
+import { MODEL_DIR, scratch } from './shared-index.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const QUESTION = 'How many air missions has the coalition flown?';
 const zalgo = (s: string) => [...s].map((c, i) => c + '\u0301\u0316\u0334\u0337\u035c\u0360'.slice(0, 3 + (i % 4))).join('');
 
@@ -76,20 +74,13 @@ const figures: Record<string, unknown> = { inputs: Object.keys(BAD_INPUTS) };
 
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
-  const { config } = await sharedIndex();
-  indexDir = config.indexDir;
-  const engine = await openEngine(config);
-  fake = await FakeDiscord.start();
-  // The production deferral delay (1.5 s), and no rate limit: every input must be answered.
-  bot = await startTestBot(fake, { engine, deferAfterMs: 1500, env: { RATE_LIMIT_MAX: '0' } });
-  await deployCommands(bot.config);
+  // No rate limit: every input must be answered.
+  ({ fake, bot, indexDir } = await startSharedBot({ RATE_LIMIT_MAX: '0' }));
 }, 180_000);
 
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);
-  await bot?.stop();
-  await fake?.stop();
-  expect(fake.unknownRoutes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  await stopSharedBot(fake, bot);
   recordReliability('badInput', figures);
 });
 
@@ -134,29 +125,7 @@ describe('through the fake Discord', () => {
 });
 
 describe('through the CLI', () => {
-  interface Run {
-    code: number | null;
-    signal: string | null;
-    stdout: string;
-    stderr: string;
-    ms: number;
-  }
-  const env = () => ({ ...process.env, INDEX_DIR: indexDir, MODEL_DIR, LOG_LEVEL: 'silent' });
-  function ask(args: string[], timeoutMs = 60_000): Promise<Run> {
-    return new Promise((resolve) => {
-      const t0 = Date.now();
-      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/ask.ts', ...args], { cwd: ROOT, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      child.on('exit', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 });
-      });
-    });
-  }
+  const ask = (args: string[], timeoutMs = 60_000) => runTsx(['scripts/ask.ts', ...args], { INDEX_DIR: indexDir, MODEL_DIR, LOG_LEVEL: 'silent' }, timeoutMs);
   /** Runs the jobs two at a time (the machine has two cores). */
   async function pool<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
     const out: T[] = new Array(jobs.length);

@@ -7,13 +7,11 @@
 import diagnostics from 'node:diagnostics_channel';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { openEngine } from '../../src/answer/engine.js';
-import { deployCommands } from '../../src/bot/deploy.js';
 import { FakeDiscord, type FakeUser } from '../support/fake-discord.js';
-import { ROUTES, sleep, startTestBot, type TestBot } from '../support/bot-harness.js';
+import { ROUTES, sleep, type TestBot } from '../support/bot-harness.js';
 import { questionPool } from './questions.js';
 import { recordReliability } from './report.js';
-import { sharedIndex } from './shared-index.js';
+import { startSharedBot, stopSharedBot } from './shared-bot.js';
 
 const USERS = 20;
 const PER_USER = 10;
@@ -28,19 +26,12 @@ const onUnhandled = (e: unknown) => unhandled.push(e);
 
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
-  const { config } = await sharedIndex();
-  const engine = await openEngine(config);
-  fake = await FakeDiscord.start();
-  // The production deferral delay: defer only what takes longer than 1.5 s.
-  bot = await startTestBot(fake, { engine, deferAfterMs: 1500, env: { RATE_LIMIT_MAX: String(RATE_LIMIT), RATE_LIMIT_WINDOW_SECONDS: '60' } });
-  await deployCommands(bot.config);
+  ({ fake, bot } = await startSharedBot({ RATE_LIMIT_MAX: String(RATE_LIMIT), RATE_LIMIT_WINDOW_SECONDS: '60' }));
 }, 180_000);
 
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);
-  await bot?.stop();
-  await fake?.stop();
-  expect(fake.unknownRoutes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  await stopSharedBot(fake, bot);
 });
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

@@ -13,19 +13,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
+import { buildIndex, isAlive } from '../../src/index/build.js';
 
 export const MODEL_DIR = process.env.MODEL_DIR ?? '../shared/models';
 export const CORPUS_DIR = path.resolve(import.meta.dirname, '../../corpus');
 const PREFIX = 'verbatim-reliability-';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A config for an index folder, over the bundled corpus and the real model. */
 export function indexConfig(indexDir: string, env: Record<string, string> = {}): Config {
@@ -40,7 +32,7 @@ export function sharedIndex(): Promise<{ config: Config }> {
     const tmp = os.tmpdir();
     for (const name of fs.readdirSync(tmp)) {
       const m = new RegExp(`^${PREFIX}(\\d+)(\\.lock)?$`).exec(name);
-      if (m && Number(m[1]) !== process.ppid && !alive(Number(m[1]))) fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+      if (m && Number(m[1]) !== process.ppid && !isAlive(Number(m[1]))) fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
     }
     const root = path.join(tmp, `${PREFIX}${process.ppid}`);
     const ready = path.join(root, 'ready');
@@ -56,7 +48,6 @@ export function sharedIndex(): Promise<{ config: Config }> {
     if (mine) {
       try {
         fs.rmSync(root, { recursive: true, force: true });
-        const { buildIndex } = await import('../../src/index/build.js');
         await buildIndex(config);
         fs.writeFileSync(ready, new Date().toISOString());
       } finally {

@@ -23,6 +23,12 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+/** A string kept as written (prefixes end with a space); empty or unset ⇒ undefined. */
+const rawString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+
 const positiveInt = (fallback: number) =>
   z
     .string()
@@ -44,6 +50,20 @@ const schema = z.object({
   EMBEDDING_MODEL: z.string().default('Xenova/all-MiniLM-L6-v2'),
   // int8 by default: within 0.01 of fp32 on retrieval and ~1.5× faster (see README, "Measurements").
   EMBEDDING_QUANTIZED: boolean(true),
+  // Overrides of the model's profile (src/embed/profiles.ts); empty: the model's own (known models) or
+  // mean pooling and no prefixes (other models). Prefixes are kept as written (no trimming): quote them.
+  EMBEDDING_POOLING: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const s = v.trim().toLowerCase();
+      if (s === 'mean' || s === 'cls') return s;
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected mean or cls, got "${v}"` });
+      return z.NEVER;
+    }),
+  EMBEDDING_QUERY_PREFIX: rawString,
+  EMBEDDING_PASSAGE_PREFIX: rawString,
   // Worker processes embedding in parallel during large builds; empty: one per core; 0 or 1: none.
   EMBED_WORKERS: z
     .string()
@@ -94,6 +114,10 @@ export interface Config {
   modelDir: string | undefined;
   embeddingModel: string;
   quantized: boolean;
+  /** Overrides of the model's embedding profile (see src/embed/profiles.ts); undefined ⇒ the model's own. */
+  embeddingPooling: 'mean' | 'cls' | undefined;
+  embeddingQueryPrefix: string | undefined;
+  embeddingPassagePrefix: string | undefined;
   /** Embedding worker processes for large builds; undefined ⇒ one per core. */
   embedWorkers: number | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -139,6 +163,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dote
     modelDir: e.MODEL_DIR,
     embeddingModel: e.EMBEDDING_MODEL,
     quantized: e.EMBEDDING_QUANTIZED,
+    embeddingPooling: e.EMBEDDING_POOLING,
+    embeddingQueryPrefix: e.EMBEDDING_QUERY_PREFIX,
+    embeddingPassagePrefix: e.EMBEDDING_PASSAGE_PREFIX,
     embedWorkers: e.EMBED_WORKERS,
     logLevel: e.LOG_LEVEL,
     discord: {

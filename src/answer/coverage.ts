@@ -27,7 +27,15 @@ const ANSWER_NOUNS = new Set(
     'percentage reason way happen happened take took').split(' '),
 );
 
-/** The question's content words with their IDF and vectors (looked up, or embedded in one batch). */
+/**
+ * The question's content words with their IDF and vectors: looked up in the index's vocabulary, or
+ * embedded in one batch. Embedded as `passage`s, as the build embedded the vocabulary: a word is
+ * compared with words, so both sides must carry the same prefix (e5's `passage: `).
+ *
+ * @example
+ * const { words, vectors } = await questionWords(index, embedder, 'Who is the Pentagon spokesman?');
+ * words.map((w) => w.word); // ['pentagon', 'spokesman']
+ */
 export async function questionWords(
   index: LoadedIndex,
   embedder: Embedder,
@@ -35,7 +43,7 @@ export async function questionWords(
 ): Promise<{ words: QuestionWord[]; vectors: Float32Array }> {
   const list = contentWords(question).filter((w) => !ANSWER_NOUNS.has(w));
   const unknown = list.filter((w) => !index.vocabulary.has(w));
-  const fresh = unknown.length ? await embedder.embedCached(unknown) : [];
+  const fresh = unknown.length ? await embedder.embedCached(unknown, 'passage') : [];
   const dim = index.manifest.embedding.dim;
   const vectors = new Float32Array(list.length * dim);
   const words = list.map((word, i) => {

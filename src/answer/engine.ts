@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config.js';
 import { Embedder } from '../embed/embedder.js';
+import { profileForConfig } from '../embed/profiles.js';
 import { loadIndex, type LoadedIndex } from '../index/load.js';
 import type { Answer } from '../types.js';
 import type { AnswerEngine, AnswerOptions, QuoteContext, SourceInfo } from './api.js';
@@ -174,7 +175,8 @@ export class Engine implements AnswerEngine {
  * (await engine.answer('How many air missions has the coalition flown?')).quotes[0].source.publisher; // 'DW'
  */
 export async function openEngine(config: Config, options: { embedder?: Embedder; tuning?: Tuning } = {}): Promise<Engine> {
-  const expected = { model: config.embeddingModel, quantized: config.quantized };
+  // The model and how it is used (pooling, prefixes): an index made otherwise is refused with what to run.
+  const expected = options.embedder?.info ?? { model: config.embeddingModel, quantized: config.quantized, ...profileForConfig(config) };
   // Check the index before paying for the model: a missing index fails fast with its own message.
   const index = await loadIndex(config.indexDir, expected);
   const embedder =

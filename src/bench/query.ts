@@ -93,7 +93,7 @@ export async function naiveAnswer(
   embedding: NaiveEmbedding = 'per-sentence',
 ): Promise<NaiveAnswer> {
   const t0 = performance.now();
-  const [q] = await embedder.embed([question]);
+  const [q] = await embedder.embed([question], { kind: 'query' });
   const t1 = performance.now();
   const dim = index.manifest.embedding.dim;
   const top = exactTopK(index.sentenceVectors, dim, q, candidates);
@@ -104,8 +104,8 @@ export async function naiveAnswer(
     return a.text.slice(s.start, s.end);
   });
   const vectors: Float32Array[] = [];
-  if (embedding === 'batched') vectors.push(...(await embedder.embed(texts)));
-  else for (const t of texts) vectors.push(...(await embedder.embed([t])));
+  if (embedding === 'batched') vectors.push(...(await embedder.embed(texts, { kind: 'passage' })));
+  else for (const t of texts) vectors.push(...(await embedder.embed([t], { kind: 'passage' })));
   let best = -1;
   let bestCos = -Infinity;
   vectors.forEach((v, i) => {

@@ -118,7 +118,7 @@ export async function runBench(config: Config, options: BenchOptions) {
 
   // --- Throughput: product vs raw ONNX Runtime vs naive pipeline, same texts -----------------------
   const { loadIndex } = await import('../index/load.js');
-  const bbcIndex = await loadIndex(bbcIndexDir, { model: config.embeddingModel, quantized: config.quantized });
+  const bbcIndex = await loadIndex(bbcIndexDir, embedder.info);
   const texts = indexTexts(bbcIndex);
   const allTexts = [...texts.sentences, ...texts.passages, ...texts.words];
   const measureSet = evenSample(allTexts, options.throughputTexts);
@@ -178,7 +178,7 @@ export async function runBench(config: Config, options: BenchOptions) {
   // --- HNSW recall@10 vs exact, per efSearch ------------------------------------------------------
   log(`[${elapsed()}] HNSW efSearch sweep…`);
   const recallQuestions = evenSample(questions, options.recallQueries);
-  const queryVectors = await embedder.embed(recallQuestions);
+  const queryVectors = await embedder.embed(recallQuestions, { kind: 'query' });
   const idx = engine.index;
   const hnswSweep = await sweepEfSearch(
     {

@@ -184,7 +184,7 @@ export async function measureProduct(
   batchSize = DEFAULT_EMBED_BATCH,
 ): Promise<{ rate: BatchRate; vectors: Float32Array[] }> {
   const t0 = performance.now();
-  const vectors = await embedder.embed(texts, { batchSize });
+  const vectors = await embedder.embed(texts, { kind: 'passage', batchSize });
   const seconds = (performance.now() - t0) / 1000;
   // The product sorts by word pieces: its padding comes from that order.
   const order = texts.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
@@ -284,12 +284,12 @@ export async function compareThroughput(
   const processes = models.pool?.size ?? 1;
   const parallel = models.pool && models.rawOptions ? await openParallelRaw(models.rawOptions, tok, processes, DEFAULT_EMBED_BATCH) : undefined;
   try {
-    if (models.pool) await models.embedder.embed(texts.slice(0, 64), { runner: models.pool }); // warm up
+    if (models.pool) await models.embedder.embed(texts.slice(0, 64), { kind: 'passage', runner: models.pool }); // warm up
     for (let round = 0; round < options.rounds; round++) {
       if (parallel) keep('rawParallel', await parallel.run());
       if (models.pool) {
         const t0 = performance.now();
-        await models.embedder.embed(texts, { runner: models.pool });
+        await models.embedder.embed(texts, { kind: 'passage', runner: models.pool });
         const seconds = (performance.now() - t0) / 1000;
         const order = texts.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
         keep('productPool', { batchSize: DEFAULT_EMBED_BATCH, seconds, textsPerSecond: texts.length / seconds, paddingShare: paddingShare(lengths, order, DEFAULT_EMBED_BATCH) });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
+import { profileForConfig, sameProfile, type Pooling } from '../embed/profiles.js';
 import { currentLink, expandArticles, FILES, INDEX_FORMAT, readJson, REUSABLE_FORMATS } from '../index/format.js';
 import type { Article } from '../types.js';
 import { buildProgress, formatSummary } from './progress.js';
@@ -13,15 +14,23 @@ import { buildProgress, formatSummary } from './progress.js';
  * @example
  * indexBuildReason('index'); // 'missing' on a fresh clone, undefined once built
  */
-export function indexBuildReason(indexDir: string, expected?: { embeddingModel: string; quantized: boolean }): 'missing' | 'upgrade' | undefined {
+export function indexBuildReason(
+  indexDir: string,
+  expected?: Pick<Config, 'embeddingModel' | 'quantized'> & Partial<Pick<Config, 'embeddingPooling' | 'embeddingQueryPrefix' | 'embeddingPassagePrefix'>>,
+): 'missing' | 'upgrade' | undefined {
   if (!fs.existsSync(currentLink(indexDir))) return 'missing';
   try {
     const m = JSON.parse(fs.readFileSync(path.join(currentLink(indexDir), FILES.manifest), 'utf8')) as {
       format?: number;
-      embedding?: { model?: string; quantized?: boolean };
+      embedding?: { model?: string; quantized?: boolean; pooling?: Pooling; queryPrefix?: string; passagePrefix?: string };
     };
-    // Another model's vectors cannot be reused: loading then says what to run instead.
-    const sameModel = !expected || (m.embedding?.model === expected.embeddingModel && m.embedding?.quantized === expected.quantized);
+    // Another model's vectors (or the same model used otherwise) cannot be reused: loading then says what to run instead.
+    const recorded = { pooling: m.embedding?.pooling ?? 'mean', queryPrefix: m.embedding?.queryPrefix ?? '', passagePrefix: m.embedding?.passagePrefix ?? '' };
+    const sameModel =
+      !expected ||
+      (m.embedding?.model === expected.embeddingModel &&
+        m.embedding?.quantized === expected.quantized &&
+        sameProfile(recorded, profileForConfig({ embeddingPooling: undefined, embeddingQueryPrefix: undefined, embeddingPassagePrefix: undefined, ...expected })));
     return m.format !== INDEX_FORMAT && typeof m.format === 'number' && REUSABLE_FORMATS.includes(m.format) && sameModel ? 'upgrade' : undefined;
   } catch {
     return undefined;

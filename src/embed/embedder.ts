@@ -2,22 +2,28 @@
  * Text → unit vectors with `@xenova/transformers` (one door: `pipeline('feature-extraction')`).
  *
  * Why the care around it: texts are sorted by length and batched so a batch pads to similar lengths
- * (padding is wasted compute); every text is cut at the model's trained limit of 256 word pieces
- * (the tokenizer files would let 512 through); and the model folder is read locally, never the
- * network, when `MODEL_DIR` holds it.
+ * (padding is wasted compute); every text is cut at the model's trained limit (256 word pieces for
+ * all-MiniLM-L6-v2, whose tokenizer files would let 512 through); and the model folder is read
+ * locally, never the network, when `MODEL_DIR` holds it.
+ *
+ * How a model is used comes from its profile (`profiles.ts`), read once at load: mean or [CLS]
+ * pooling, and the prefixes put before questions (`kind: 'query'`) and before everything indexed
+ * (`kind: 'passage'`: sentences, passages, vocabulary words).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { env, pipeline, Tensor, type FeatureExtractionPipeline } from '@xenova/transformers';
 import type { Config } from '../config.js';
+import { profileOverrides, resolveProfile, type EmbedKind, type EmbeddingProfile, type ProfileOverrides } from './profiles.js';
 
-export interface EmbedderInfo {
+export type { EmbedKind, EmbeddingProfile, Pooling } from './profiles.js';
+
+/** The model and how it is used (its profile); recorded in the index's manifest. */
+export interface EmbedderInfo extends EmbeddingProfile {
   /** Hub id, e.g. `Xenova/all-MiniLM-L6-v2`. */
   model: string;
   dim: number;
   quantized: boolean;
-  /** Word pieces per text, at most (longer texts are cut). */
-  maxTokens: number;
 }
 
 export interface EmbedderOptions {
@@ -25,8 +31,10 @@ export interface EmbedderOptions {
   quantized: boolean;
   /** Folder of models in the Hub's layout; undefined ⇒ the Hub (and its cache). */
   modelDir?: string;
-  /** Word pieces per text; default 256, all-MiniLM-L6-v2's training length. */
+  /** Word pieces per text; default: the profile's (256 for all-MiniLM-L6-v2, its training length). */
   maxTokens?: number;
+  /** Replaces parts of the model's profile (pooling, prefixes); default: the model's own (`profiles.ts`). */
+  profile?: ProfileOverrides;
   /** ONNX Runtime intra-op threads; default: the runtime's (one per core). Pool workers use 1. */
   threads?: number;
 }
@@ -38,6 +46,16 @@ export interface BatchRunner {
 
 /** Texts per model run when building: on 2 cores, batch 8 is the raw runtime's fastest and pads least (`npm run bench`). */
 export const DEFAULT_EMBED_BATCH = 8;
+
+/** How texts are embedded: as questions or as indexed texts; and the batching of a build. */
+export interface EmbedOptions {
+  /** `query` for questions, `passage` for whatever is indexed (sentences, passages, words): decides the prefix. */
+  kind: EmbedKind;
+  batchSize?: number;
+  onBatch?: (done: number, total: number) => void;
+  /** Where batches run (an `EmbedPool`); default: this process. */
+  runner?: BatchRunner;
+}
 
 /** Raised when the model cannot be loaded; the message says where it looked. */
 export class ModelError extends Error {
@@ -63,10 +81,11 @@ export class Embedder {
    *
    * @example
    * const embedder = await Embedder.load({ model: 'Xenova/all-MiniLM-L6-v2', quantized: true, modelDir: '../shared/models' });
-   * const [v] = await embedder.embed(['Kerry met ministers in Brussels.']); // Float32Array(384), |v| = 1
+   * const [v] = await embedder.embed(['Kerry met ministers in Brussels.'], { kind: 'passage' }); // Float32Array(384), |v| = 1
    */
   static async load(options: EmbedderOptions): Promise<Embedder> {
-    const maxTokens = options.maxTokens ?? 256;
+    const profile = resolveProfile(options.model, options.profile);
+    const maxTokens = options.maxTokens ?? profile.maxTokens;
     if (options.modelDir) {
       const dir = path.resolve(options.modelDir);
       const weights = path.join(dir, options.model, 'onnx', options.quantized ? 'model_quantized.onnx' : 'model.onnx');
@@ -95,21 +114,58 @@ export class Embedder {
     }
     const probe = await extractor(['probe'], { pooling: 'mean', normalize: true });
     const dim = probe.dims[probe.dims.length - 1];
-    return new Embedder(extractor, { model: options.model, dim, quantized: options.quantized, maxTokens });
+    return new Embedder(extractor, { model: options.model, dim, quantized: options.quantized, ...profile, maxTokens });
   }
 
   /**
-   * Loads the model the configuration names (EMBEDDING_MODEL, EMBEDDING_QUANTIZED, MODEL_DIR).
+   * Loads the model the configuration names (EMBEDDING_MODEL, EMBEDDING_QUANTIZED, MODEL_DIR), with the
+   * profile overrides it sets (EMBEDDING_POOLING, EMBEDDING_QUERY_PREFIX, EMBEDDING_PASSAGE_PREFIX).
    *
    * @example
    * const embedder = await Embedder.forConfig(loadConfig());
    */
-  static forConfig(config: Pick<Config, 'embeddingModel' | 'quantized' | 'modelDir'>): Promise<Embedder> {
-    return Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir });
+  static forConfig(
+    config: Pick<Config, 'embeddingModel' | 'quantized' | 'modelDir' | 'embeddingPooling' | 'embeddingQueryPrefix' | 'embeddingPassagePrefix'>,
+  ): Promise<Embedder> {
+    return Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir, profile: profileOverrides(config) });
   }
 
   /**
-   * Counts the word pieces of a text, special tokens included (what the model would see, uncut).
+   * What an `EmbedPool` needs to start workers that embed exactly as this embedder does (same model,
+   * pooling and length cap; prefixes are applied here, before the token ids reach a worker).
+   *
+   * @example
+   * const pool = await EmbedPool.open(embedder.poolOptions(config.modelDir), 2);
+   */
+  poolOptions(modelDir: string | undefined): EmbedderOptions {
+    const { model, quantized, maxTokens, pooling, queryPrefix, passagePrefix } = this.info;
+    return { model, quantized, modelDir, maxTokens, profile: { pooling, queryPrefix, passagePrefix } };
+  }
+
+  /**
+   * The text the model sees for `text` of this kind: with the profile's prefix in front.
+   *
+   * @example
+   * e5.prefixed('Who won?', 'query'); // 'query: Who won?'
+   */
+  prefixed(text: string, kind: EmbedKind): string {
+    const prefix = kind === 'query' ? this.info.queryPrefix : this.info.passagePrefix;
+    return prefix + text;
+  }
+
+  /**
+   * Word pieces the prefix of this kind adds to every text (0 without one).
+   *
+   * @example
+   * e5.prefixTokens('passage'); // 2 ('passage', ':')
+   */
+  prefixTokens(kind: EmbedKind): number {
+    const prefix = kind === 'query' ? this.info.queryPrefix : this.info.passagePrefix;
+    return prefix ? this.countTokens(prefix) - this.countTokens('') : 0;
+  }
+
+  /**
+   * Counts the word pieces of a text, special tokens included, prefix excluded (uncut).
    *
    * @example
    * embedder.countTokens('Hello world'); // 4 ([CLS] hello world [SEP])
@@ -130,19 +186,18 @@ export class Embedder {
 
   /**
    * Embeds many texts in batches of similar length (sorted by word pieces, so little padding is
-   * computed); results keep the input order. Tokenizer and model are called directly and the mean
-   * pooling is done here: the pipeline's own pooling cost ~65% of the model's time (`npm run bench`).
+   * computed); results keep the input order. Each text gets the prefix of its kind first. Tokenizer
+   * and model are called directly and the pooling is done here: the pipeline's own cost ~65% of the
+   * model's time (`npm run bench`).
    *
    * @example
-   * const vectors = await embedder.embed(texts, { onBatch: (done, total) => bar.update(done) });
+   * const vectors = await embedder.embed(sentences, { kind: 'passage', onBatch: (done, total) => bar.update(done) });
+   * const [q] = await embedder.embed(['Who won?'], { kind: 'query' });
    */
-  async embed(
-    texts: string[],
-    options: { batchSize?: number; onBatch?: (done: number, total: number) => void; runner?: BatchRunner } = {},
-  ): Promise<Float32Array[]> {
+  async embed(texts: string[], options: EmbedOptions): Promise<Float32Array[]> {
     const batchSize = options.batchSize ?? DEFAULT_EMBED_BATCH;
     // Each text is tokenized once: its ids give the sort order and fill the batch tensors.
-    const encoded = texts.map((t) => this.encode(t));
+    const encoded = texts.map((t) => this.encode(this.prefixed(t, options.kind)));
     const order = texts.map((_, i) => i).sort((a, b) => encoded[a].length - encoded[b].length);
     const out = new Array<Float32Array>(texts.length);
     const runner = options.runner ?? { run: (rows: number[][]) => this.embedTokenized(rows) };
@@ -164,7 +219,8 @@ export class Embedder {
   }
 
   /**
-   * Embeds one batch of token ids (each with [CLS]/[SEP], at most `maxTokens`), padded to the longest.
+   * Embeds one batch of token ids (each with [CLS]/[SEP] and any prefix, at most `maxTokens`), padded
+   * to the longest, pooled as the profile says.
    *
    * @example
    * const [v] = await embedder.embedTokenized([[101, 7592, 102]]);
@@ -190,34 +246,36 @@ export class Embedder {
       token_type_ids: new Tensor('int64', new BigInt64Array(ids.length), shape),
     });
     const dim = hidden.dims[2];
-    return rows.map((_, r) => meanPool(hidden.data, mask, r, length, dim));
+    const pool = this.info.pooling === 'cls' ? clsPool : meanPool;
+    return rows.map((_, r) => pool(hidden.data, mask, r, length, dim));
   }
 
   /**
-   * Embeds one query, with a small cache: a repeated question costs no model run.
+   * Embeds one question (with the query prefix), with a small cache: a repeated question costs no model run.
    *
    * @example
    * const q = await embedder.embedQuery('Who is the Pentagon spokesman?');
    */
   async embedQuery(text: string): Promise<Float32Array> {
-    return (await this.embedCached([text]))[0];
+    return (await this.embedCached([text], 'query'))[0];
   }
 
   /**
    * Embeds short texts (a question, its words) through the LRU cache; only the misses run the model,
-   * in one batch.
+   * in one batch. A word compared with the index's vocabulary is a `passage`, as the build embedded those.
    *
    * @example
-   * const [a, b] = await embedder.embedCached(['pledge', 'allegiance']);
+   * const [a, b] = await embedder.embedCached(['pledge', 'allegiance'], 'passage');
    */
-  async embedCached(texts: string[]): Promise<Float32Array[]> {
-    const missing = [...new Set(texts.filter((t) => !this.cache.has(t)))];
-    const fresh = missing.length ? await this.embed(missing) : [];
-    missing.forEach((t, i) => this.cache.set(t, fresh[i]));
+  async embedCached(texts: string[], kind: EmbedKind): Promise<Float32Array[]> {
+    const key = (t: string) => `${kind}\u0000${t}`;
+    const missing = [...new Set(texts.filter((t) => !this.cache.has(key(t))))];
+    const fresh = missing.length ? await this.embed(missing, { kind }) : [];
+    missing.forEach((t, i) => this.cache.set(key(t), fresh[i]));
     const out = texts.map((t) => {
-      const v = this.cache.get(t) as Float32Array;
-      this.cache.delete(t);
-      this.cache.set(t, v); // refresh its place in the LRU order
+      const v = this.cache.get(key(t)) as Float32Array;
+      this.cache.delete(key(t));
+      this.cache.set(key(t), v); // refresh its place in the LRU order
       return v;
     });
     while (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
@@ -234,6 +292,17 @@ async function useThreads(extractor: FeatureExtractionPipeline, file: string, th
   const { InferenceSession } = await import('onnxruntime-node');
   const model = extractor.model as unknown as { session: unknown };
   model.session = await InferenceSession.create(file, { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 });
+}
+
+/** Row `r`'s first token ([CLS]) vector, L2-normalised (BGE's pooling). */
+function clsPool(data: Float32Array, _mask: ArrayLike<number | bigint>, r: number, length: number, dim: number): Float32Array {
+  const off = r * length * dim;
+  const v = data.slice(off, off + dim);
+  let norm = 0;
+  for (let d = 0; d < dim; d++) norm += v[d] * v[d];
+  const inv = 1 / Math.sqrt(norm || 1);
+  for (let d = 0; d < dim; d++) v[d] *= inv;
+  return v;
 }
 
 /** Mean of row `r`'s token vectors over its attention mask, L2-normalised (sentence-transformers' pooling). */

@@ -38,10 +38,12 @@ export class EmbedPool implements BatchRunner {
 
   /**
    * Starts `size` worker processes, each loading the model (about a second); default: one per core.
+   * Workers pool as `options.profile` (or the model's profile) says; prefixes are applied by the
+   * `Embedder` that tokenizes, before the ids reach a worker.
    *
    * @example
-   * const pool = await EmbedPool.open({ model: 'Xenova/all-MiniLM-L6-v2', quantized: true, modelDir: '../shared/models' });
-   * const vectors = await embedder.embed(texts, { runner: pool });
+   * const pool = await EmbedPool.open(embedder.poolOptions('../shared/models')); // same model, pooling and cap
+   * const vectors = await embedder.embed(texts, { kind: 'passage', runner: pool });
    * await pool.close();
    */
   static async open(options: EmbedderOptions, size = defaultPoolSize()): Promise<EmbedPool> {

@@ -6,12 +6,14 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import { openEngine, type Engine } from '../answer/engine.js';
 import type { Embedder } from '../embed/embedder.js';
+import { profileKey } from '../embed/profiles.js';
 import { buildIndex, type BuildSummary } from '../index/build.js';
 import type { Article } from '../types.js';
 
 /**
- * Builds (incrementally) and opens the index `.tmp/eval/<name>` — of `articles`, or of `config.corpusDir`.
- * fp32 indexes get their own folder, so switching EMBEDDING_QUANTIZED never clobbers the int8 one.
+ * Builds (incrementally) and opens the index `.tmp/eval/<name>-<model>` — of `articles`, or of
+ * `config.corpusDir`. Each model (and profile, and fp32) gets its own folder, so switching
+ * EMBEDDING_MODEL or EMBEDDING_QUANTIZED never clobbers another model's index.
  *
  * @example
  * const { engine, summary } = await openCachedEngine(config, embedder, 'squad', articles);
@@ -21,7 +23,7 @@ export async function openCachedEngine(
   embedder: Embedder,
   name: string,
   articles?: Article[],
-  indexDir = path.join('.tmp', 'eval', config.quantized ? name : `${name}-fp32`),
+  indexDir = path.join('.tmp', 'eval', `${name}-${profileKey(embedder.info.model, embedder.info)}${embedder.info.quantized ? '' : '-fp32'}`),
 ): Promise<{ engine: Engine; summary: BuildSummary }> {
   const c = { ...config, indexDir };
   const summary = await buildIndex(c, { embedder, articles });

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { Embedder } from '../embed/embedder.js';
+import { Embedder, type EmbedderInfo } from '../embed/embedder.js';
 import { defaultPoolSize, EmbedPool } from '../embed/pool.js';
 import { readCorpus, CLEANER_VERSION } from '../ingest/index.js';
 import { splitSentences } from '../text/sentences.js';
@@ -158,7 +158,8 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
         corpus.skipped.push({ file: article.file, reason: 'no sentences left after cleaning' });
         continue;
       }
-      const prefix = article.title ? embedder.countTokens(article.title) : 0;
+      // Room for the title in front of every passage, and for the model's passage prefix, if any.
+      const prefix = (article.title ? embedder.countTokens(article.title) : 0) + embedder.prefixTokens('passage');
       const passages = packPassages(article.text, sentences, (s) => embedder.countTokens(s), prefix);
       const a = indexed.push({ ...article, sentences, passages }) - 1;
       sentenceVecs.push(new Array(sentences.length));
@@ -169,7 +170,8 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
       passages.forEach((p, slot) => pending.push({ article: a, kind: 'p', slot, text: passageText(article.title, article.text, sentences, p) }));
     }
 
-    // Every content word gets a vector too: the abstention check compares question words with them.
+    // Every content word gets a vector too: the abstention check compares question words with them
+    // (embedded as passages, like everything indexed; the question's unknown words are too, see coverage.ts).
     const vocabulary = [...new Set(indexed.flatMap((a) => contentWords(`${a.title}\n${a.text}`)))].sort();
     const oldWords = options.full ? new Map<string, Float32Array>() : loadVocabulary(indexDir, info);
     const newWords = vocabulary.filter((w) => !oldWords.has(w));
@@ -180,7 +182,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     let pool: EmbedPool | undefined;
     if (workers > 1 && texts.length >= (options.poolMinTexts ?? POOL_MIN_TEXTS)) {
       try {
-        pool = await EmbedPool.open({ model: info.model, quantized: info.quantized, modelDir: config.modelDir, maxTokens: info.maxTokens }, workers);
+        pool = await EmbedPool.open(embedder.poolOptions(config.modelDir), workers);
       } catch (e) {
         // The workers are a speed-up, not a requirement: embed here and say why.
         corpus.notes.push({ file: '(embedding)', note: `${(e as Error).message}; embedding in this process instead` });
@@ -188,7 +190,7 @@ export async function buildIndex(config: Config, options: BuildOptions = {}): Pr
     }
     let vectors: Float32Array[];
     try {
-      vectors = await embedder.embed(texts, { onBatch: (done, total) => options.onProgress?.('embed', done, total), runner: pool });
+      vectors = await embedder.embed(texts, { kind: 'passage', onBatch: (done, total) => options.onProgress?.('embed', done, total), runner: pool });
     } finally {
       await pool?.close();
     }
@@ -282,10 +284,10 @@ function unlabelled(n: number): undefined[] {
 }
 
 /**
- * The previous build's articles, vectors and graphs, when it was made with the same model; else
+ * The previous build's articles, vectors and graphs, when it was made with the same model and profile; else
  * nothing. Its graphs are offered for an in-place update only when its labels are known (format 3).
  */
-function loadReusable(indexDir: string, info: { model: string; quantized: boolean; dim: number }): Previous {
+function loadReusable(indexDir: string, info: EmbedderInfo): Previous {
   const out = new Map<string, Reusable>();
   try {
     const dir = resolveCurrent(indexDir);
@@ -331,8 +333,8 @@ function loadReusable(indexDir: string, info: { model: string; quantized: boolea
   }
 }
 
-/** The previous build's word vectors, when it was made with the same model; else none. */
-function loadVocabulary(indexDir: string, info: { model: string; quantized: boolean; dim: number }): Map<string, Float32Array> {
+/** The previous build's word vectors, when it was made with the same model and profile; else none. */
+function loadVocabulary(indexDir: string, info: EmbedderInfo): Map<string, Float32Array> {
   try {
     const dir = resolveCurrent(indexDir);
     const m = readManifest(dir, info, REUSABLE_FORMATS);

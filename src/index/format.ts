@@ -5,7 +5,7 @@
  *
  * ```
  * index/current -> builds/20261122-053000-ab12
- * index/builds/<id>/manifest.json    format, model id/dim/quantization, counts, HNSW parameters
+ * index/builds/<id>/manifest.json    format, model id/dim/quantization/profile, counts, HNSW parameters
  * index/builds/<id>/articles.json    cleaned articles with sentence and passage offsets
  * index/builds/<id>/{sentences,passages}.f32   unit vectors, row-major float32
  * index/builds/<id>/{sentences,passages}.hnsw  hnswlib graphs over the same vectors
@@ -21,6 +21,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Article, Passage, Sentence } from '../types.js';
 import type { EmbedderInfo } from '../embed/embedder.js';
+import { describeProfile, sameProfile, type EmbeddingProfile } from '../embed/profiles.js';
 import type { HnswParams } from './vector-store.js';
 
 /** Bump when the layout or meaning of the files changes; older indexes are then rebuilt. */
@@ -37,7 +38,17 @@ export const manifestSchema = z.object({
   format: z.number().int(),
   buildId: z.string(),
   createdAt: z.string(),
-  embedding: z.object({ model: z.string(), dim: z.number().int().positive(), quantized: z.boolean(), maxTokens: z.number().int() }),
+  embedding: z.object({
+    model: z.string(),
+    dim: z.number().int().positive(),
+    quantized: z.boolean(),
+    maxTokens: z.number().int(),
+    // The profile the vectors were made with. Builds from before it was recorded used mean pooling and
+    // no prefixes (the only way there was), hence the defaults: such an index needs no new format.
+    pooling: z.enum(['mean', 'cls']).default('mean'),
+    queryPrefix: z.string().default(''),
+    passagePrefix: z.string().default(''),
+  }),
   hnsw: z.object({ m: z.number(), efConstruction: z.number(), efSearch: z.number() }),
   counts: z.object({ articles: z.number().int(), sentences: z.number().int(), passages: z.number().int(), words: z.number().int() }),
   cleanerVersion: z.union([z.string(), z.number()]),
@@ -105,12 +116,19 @@ export function resolveCurrent(indexDir: string): string {
 }
 
 /**
- * Reads and checks a build's manifest against the embedding model the caller will use.
+ * What a reader expects of an index's vectors: the model, and how it is used when its profile is
+ * given (pooling and prefixes; omitted, only the model and quantization are checked).
+ */
+export type ExpectedEmbedding = { model: string; quantized: boolean } & Partial<Omit<EmbeddingProfile, 'maxTokens'>>;
+
+/**
+ * Reads and checks a build's manifest against the embedding model (and profile) the caller will use.
  *
  * @example
  * const manifest = readManifest(dir, { model: 'Xenova/all-MiniLM-L6-v2', quantized: true });
+ * readManifest(dir, embedder.info); // also refuses another pooling or other prefixes
  */
-export function readManifest(dir: string, expected?: { model: string; quantized: boolean }, formats: readonly number[] = [INDEX_FORMAT]): Manifest {
+export function readManifest(dir: string, expected?: ExpectedEmbedding, formats: readonly number[] = [INDEX_FORMAT]): Manifest {
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(path.join(dir, FILES.manifest), 'utf8'));
@@ -147,6 +165,19 @@ export function readManifest(dir: string, expected?: { model: string; quantized:
       `The index was built with ${describeModel(m.embedding)} but the configuration asks for ${describeModel(expected)}. ` +
         'Rebuild it with: npm run build-index -- --full (or set EMBEDDING_MODEL / EMBEDDING_QUANTIZED to match the index).',
     );
+  }
+  if (expected?.pooling !== undefined || expected?.queryPrefix !== undefined || expected?.passagePrefix !== undefined) {
+    const wanted = {
+      pooling: expected.pooling ?? m.embedding.pooling,
+      queryPrefix: expected.queryPrefix ?? m.embedding.queryPrefix,
+      passagePrefix: expected.passagePrefix ?? m.embedding.passagePrefix,
+    };
+    if (!sameProfile(m.embedding, wanted)) {
+      throw new IndexError(
+        `The index was built with ${m.embedding.model} used with ${describeProfile(m.embedding)}, but the configuration uses it with ${describeProfile(wanted)}. ` +
+          'Rebuild it with: npm run build-index -- --full (or set EMBEDDING_POOLING / EMBEDDING_QUERY_PREFIX / EMBEDDING_PASSAGE_PREFIX to match the index).',
+      );
+    }
   }
   return m;
 }

@@ -3,7 +3,6 @@
  * candidates), the two HNSW graphs and the BM25 store, with every file checked against the manifest.
  */
 import path from 'node:path';
-import type { EmbedderInfo } from '../embed/embedder.js';
 import {
   expandArticles,
   FILES,
@@ -14,6 +13,7 @@ import {
   readVectors,
   readVectorsInt8,
   resolveCurrent,
+  type ExpectedEmbedding,
   type IndexedArticle,
   type Int8Vectors,
   type Manifest,
@@ -51,13 +51,15 @@ export interface LoadedIndex {
 }
 
 /**
- * Loads `<indexDir>/current`, refusing an index made with another model.
+ * Loads `<indexDir>/current`, refusing an index made with another model, or (when `expected` gives a
+ * profile, as `embedder.info` does) with another pooling or other prefixes.
  *
  * @example
  * const index = await loadIndex('index', { model: 'Xenova/all-MiniLM-L6-v2', quantized: true });
  * index.articles.length; // 5
+ * await loadIndex('index', embedder.info); // model and profile checked
  */
-export async function loadIndex(indexDir: string, expected: Pick<EmbedderInfo, 'model' | 'quantized'>): Promise<LoadedIndex> {
+export async function loadIndex(indexDir: string, expected: ExpectedEmbedding): Promise<LoadedIndex> {
   const dir = resolveCurrent(indexDir);
   const manifest = readManifest(dir, expected);
   const { dim } = manifest.embedding;

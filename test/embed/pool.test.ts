@@ -22,9 +22,9 @@ describe('the embedding pool (worker processes)', () => {
     const texts = Array.from({ length: 150 }, (_, i) =>
       i % 3 === 0 ? `word${i}` : `Sentence ${i}: the coalition has flown ${i * 10} air missions over ${i % 2 ? 'Iraq' : 'Syria'} since the summer.`,
     );
-    const alone = await embedder.embed(texts);
+    const alone = await embedder.embed(texts, { kind: 'passage' });
     const progress: number[] = [];
-    const pooled = await embedder.embed(texts, { runner: pool, onBatch: (done) => progress.push(done) });
+    const pooled = await embedder.embed(texts, { kind: 'passage', runner: pool, onBatch: (done) => progress.push(done) });
     expect(pooled).toHaveLength(texts.length);
     let min = 1;
     pooled.forEach((v, i) => {

@@ -70,8 +70,17 @@ export function citationOf(index: LoadedIndex, articleIndex: number): Citation {
   return { id: a.id, file: a.file, title: a.title, publisher: a.publisher, date: a.date, url: a.url };
 }
 
+/** A quote while it is being built: its article and the span of sentences (article-local) it shows. */
+type Building = Quote & { article: number; first: number; last: number };
+
 /**
  * Turns ranked sentences into up to `offset + k` quotes and returns the last `k` of them.
+ *
+ * No sentence is shown twice, within a page or across pages: a sentence inside a quote, or already
+ * shown as a quote's "also reported by", is skipped; a sentence that leans back on one already quoted
+ * joins that quote instead of repeating it; a sentence whose words another quote already holds (the
+ * same sentence syndicated) becomes "also reported by". The choices depend on the ranking only, never
+ * on `k` or `offset`, so page two continues exactly where page one stopped.
  *
  * @example
  * const quotes = buildQuotes(index, ranked, { k: 3, offset: 0 }, DEFAULT_TUNING);
@@ -84,31 +93,52 @@ export function buildQuotes(
   tuning: Tuning,
 ): Quote[] {
   const dim = index.manifest.embedding.dim;
-  const quotes: (Quote & { article: number; first: number; last: number })[] = [];
-  const seenText = new Map<string, number>();
+  const quotes: Building[] = [];
+  /** Global ids of every sentence shown so far: inside a quote or as an "also reported by". */
+  const shown = new Set<number>();
+  const sentenceText = (id: number) => {
+    const s = index.articles[index.sentenceArticle[id]].sentences[index.sentenceLocal[id]];
+    return index.articles[index.sentenceArticle[id]].text.slice(s.start, s.end);
+  };
   for (const r of ranked) {
     if (quotes.length >= page.offset + page.k) break;
+    if (shown.has(r.id)) continue;
     const a = index.sentenceArticle[r.id];
     const local = index.sentenceLocal[r.id];
     const article = index.articles[a];
     const s = article.sentences[local];
     const text = article.text.slice(s.start, s.end);
 
-    // Already covered: inside a quote taken from the same article.
-    if (quotes.some((x) => x.article === a && local >= x.first && local <= x.last)) continue;
-    // The same words, or nearly, in another article: corroboration, not a new quote.
-    const same =
-      quotes[seenText.get(text.toLowerCase()) ?? -1] ??
-      quotes.find((x) => x.article !== a && dotRows(index.sentenceVectors, x.sentenceId, index.sentenceVectors, r.id, dim) >= tuning.corroborate && sameNumbers(x.text, text));
+    // The same words already quoted: from another article, corroboration; from the same one, a repeat.
+    const holder = quotes.find((x) => overlapsText(x.text, text));
+    if (holder) {
+      if (holder.article !== a && comparable(text).length >= MIN_CORROBORATION) addCorroboration(index, holder, r.id, shown);
+      continue;
+    }
+    // Nearly the same words in another article: corroboration, not a new quote.
+    const same = quotes.find((x) => x.article !== a && dotRows(index.sentenceVectors, x.sentenceId, index.sentenceVectors, r.id, dim) >= tuning.corroborate && sameNumbers(x.text, text));
     if (same) {
-      addCorroboration(index, same, r.id);
+      addCorroboration(index, same, r.id, shown);
       continue;
     }
 
     let first = local;
-    if (local > 0 && (LEANS_BACK.test(text) || text.length < 40)) first = local - 1;
+    if (local > 0 && (LEANS_BACK.test(text) || text.length < 40)) {
+      // The sentence it leans on is already quoted: the quote goes on with this one.
+      const before = quotes.find((x) => x.article === a && x.last === local - 1);
+      if (before) {
+        before.last = local;
+        before.end = s.end;
+        before.text = article.text.slice(before.start, s.end);
+        shown.add(r.id);
+        continue;
+      }
+      // Shown elsewhere already (as "also reported by", or its words in another quote): not again.
+      const prev = r.id - 1;
+      if (!shown.has(prev) && !quotes.some((x) => overlapsText(x.text, sentenceText(prev)))) first = local - 1;
+    }
     const start = article.sentences[first].start;
-    quotes.push({
+    const quote: Building = {
       text: article.text.slice(start, s.end),
       source: citationOf(index, a),
       alsoIn: [],
@@ -120,18 +150,39 @@ export function buildQuotes(
       article: a,
       first,
       last: local,
-    });
-    seenText.set(text.toLowerCase(), quotes.length - 1);
+    };
+    quotes.push(quote);
+    for (let l = first; l <= local; l++) shown.add(index.firstSentence[a] + l);
+    corroborateFigures(index, quote, tuning, shown);
   }
-  const pageQuotes = quotes.slice(page.offset);
-  for (const q of pageQuotes) corroborateFigures(index, q, tuning);
-  return pageQuotes.map(({ article: _a, first: _f, last: _l, ...q }) => q);
+  return quotes.slice(page.offset).map(({ article: _a, first: _f, last: _l, ...q }) => q);
+}
+
+/** Shorter texts found inside a quote are not evidence of the same statement ("He said."): skipped, not folded. */
+const MIN_CORROBORATION = 40;
+
+/** Text as compared for repeats: case, quote marks, dashes and spacing do not count. */
+function comparable(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[‘’‛′]/g, "'")
+    .replace(/[“”„″]/g, '"')
+    .replace(/[‐-―−]/g, '-')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** One text holds the other (after `comparable`): showing both would repeat words. */
+export function overlapsText(a: string, b: string): boolean {
+  const [x, y] = [comparable(a), comparable(b)];
+  return x.length > 0 && y.length > 0 && (x.includes(y) || y.includes(x));
 }
 
 /** Records that sentence `id` (from another article) says what quote `q` says. */
-function addCorroboration(index: LoadedIndex, q: Quote & { article: number }, id: number): void {
+function addCorroboration(index: LoadedIndex, q: Quote & { article: number }, id: number, shown: Set<number>): void {
   const a = index.sentenceArticle[id];
-  if (a === q.article || q.alsoIn.some((c) => c.id === index.articles[a].id)) return;
+  if (shown.has(id) || a === q.article || q.alsoIn.some((c) => c.id === index.articles[a].id)) return;
+  shown.add(id);
   const s = index.articles[a].sentences[index.sentenceLocal[id]];
   const source = citationOf(index, a);
   q.alsoIn.push(source);
@@ -143,7 +194,7 @@ function addCorroboration(index: LoadedIndex, q: Quote & { article: number }, id
  * words ("1,000 coalition air missions" / "around 1,000 airstrikes"): found through the lexical
  * index by the figure, confirmed by the sentences' similarity.
  */
-function corroborateFigures(index: LoadedIndex, q: Quote & { article: number }, tuning: Tuning): void {
+function corroborateFigures(index: LoadedIndex, q: Quote & { article: number }, tuning: Tuning, shown: Set<number>): void {
   const dim = index.manifest.embedding.dim;
   for (const figure of figures(q.text)) {
     for (const passage of index.lexical.query(figure).keys()) {
@@ -154,7 +205,7 @@ function corroborateFigures(index: LoadedIndex, q: Quote & { article: number }, 
         const id = index.firstSentence[a] + local;
         const s = index.articles[a].sentences[local];
         if (!figures(index.articles[a].text.slice(s.start, s.end)).includes(figure)) continue;
-        if (dotRows(index.sentenceVectors, q.sentenceId, index.sentenceVectors, id, dim) >= tuning.corroborateFigure) addCorroboration(index, q, id);
+        if (dotRows(index.sentenceVectors, q.sentenceId, index.sentenceVectors, id, dim) >= tuning.corroborateFigure) addCorroboration(index, q, id, shown);
       }
     }
   }

@@ -1,6 +1,7 @@
 /**
- * `npm run eval -- --questions <file.jsonl> [--corpus <dir>]` or `--squad <file.json>`: scores the
- * answer engine (hybrid, BM25-only, dense-only) and writes `reports/eval-<name>.{json,md}`.
+ * `npm run eval -- --questions <file.jsonl> [--corpus <dir>] [--include <patterns>]`, `--bbc dev|test`,
+ * `--squad <file.json> [--split test|tune|train]` or `--squad-unanswerable [--split …]`: scores the answer
+ * engine (hybrid, BM25-only, dense-only) and writes `reports/eval-<name>.{json,md}`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,45 +9,132 @@ import { Command } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { Embedder } from '../src/embed/embedder.js';
 import { DEFAULT_TUNING, DENSE_ONLY, LEXICAL_ONLY } from '../src/answer/tuning.js';
-import { readQuestions, readSquad, type EvalQuestion } from '../src/eval/datasets.js';
+import { readQuestions, readSquad, readSquadDocs, type EvalQuestion } from '../src/eval/datasets.js';
 import { evaluate, type Metrics, type QuestionResult } from '../src/eval/metrics.js';
 import { runMain } from '../src/cli/run.js';
 import { evenSample, openCachedEngine } from '../src/eval/workspace.js';
+import { BBC_DIR, BBC_SLICES, indexKey, readSelection, type BbcSlice } from '../src/eval/selection.js';
+import { HOLDOUT_EVERY, readSplit, splitQuestions, squadHoldout, type SplitName } from '../src/eval/squad-split.js';
 import type { Article } from '../src/types.js';
+
+const SQUAD_FILE = '../shared/datasets/squad-dev-v1.1-public.json';
 
 const program = new Command()
   .name('eval')
   .description('Measure answer quality: first-quote hit, citation hit, hit@3, abstention, passage recall, latency.')
   .option('--questions <file>', 'JSONL questions (answers/sources/unanswerable)', '../shared/eval/seed-questions.jsonl')
   .option('--corpus <dir>', 'corpus the questions are about (default CORPUS_DIR)')
+  .option('--include <patterns>', 'index only these files of the corpus: comma-separated globs relative to it (*/0[0-1]?.txt) or number ranges (001-020)')
+  .option('--bbc <slice>', `BBC slice preset: dev (files 001-020 of each folder, for tuning) or test (021-040, reporting only): corpus ${BBC_DIR}, questions eval/bbc-<slice>.jsonl`)
   .option('--squad <file>', 'SQuAD v1.1 JSON: index its paragraphs and ask its questions')
+  .option('--split <name>', 'SQuAD: ask only the questions of this split of training/splits.json (test, tune, train)')
+  .option(
+    '--squad-unanswerable',
+    `SQuAD on-topic unanswerable: every ${HOLDOUT_EVERY}th paragraph of each split article (default split: test) is left out of the index; its questions must get an abstention, the kept paragraphs' questions measure false abstention`,
+  )
   .option('--limit <n>', 'ask only the first n questions (evenly spread)', (v) => Number(v))
   .option('--modes <list>', 'comma-separated: hybrid,bm25,dense', 'hybrid,bm25,dense')
   .option('--out <dir>', 'report folder', 'reports')
   .option('--name <name>', 'report name (default from the input)')
-  .option('--index <dir>', 'index folder to build and use (default: a cached one per input under .tmp/eval)')
+  .option('--index <dir>', 'index folder to build and use (default: a cached one per input and model under .tmp/eval)')
   .parse();
 
-const opts = program.opts<{ questions: string; corpus?: string; squad?: string; limit?: number; modes: string; out: string; name?: string; index?: string }>();
+const opts = program.opts<{
+  questions: string;
+  corpus?: string;
+  include?: string;
+  bbc?: string;
+  squad?: string;
+  split?: string;
+  squadUnanswerable?: boolean;
+  limit?: number;
+  modes: string;
+  out: string;
+  name?: string;
+  index?: string;
+}>();
 const MODES = { hybrid: DEFAULT_TUNING, bm25: LEXICAL_ONLY, dense: DENSE_ONLY } as const;
 
 await runMain(async () => {
   const config = loadConfig();
   const embedder = await Embedder.forConfig(config);
+  const model = config.embeddingModel;
   let questions: EvalQuestion[];
   let articles: Article[] | undefined;
   let name: string;
-  if (opts.squad) {
-    ({ articles, questions } = readSquad(opts.squad));
-    name = opts.name ?? 'squad';
+  let key: string;
+  let corpusDir = path.resolve(opts.corpus ?? config.corpusDir);
+  /** What the report says about the input beyond the questions: selection, split, held-out paragraphs. */
+  const input: Record<string, unknown> = {};
+
+  if (opts.squadUnanswerable || opts.squad || opts.split) {
+    if (opts.bbc || opts.include) throw new Error('--bbc and --include select corpus files; they do not combine with SQuAD');
+    const file = opts.squad ?? SQUAD_FILE;
+    const base = path.basename(file);
+    input.squad = file;
+    if (opts.squadUnanswerable) {
+      const split = (opts.split ?? 'test') as SplitName;
+      const h = squadHoldout(readSquadDocs(file), readSplit(split));
+      articles = h.articles;
+      questions = [...h.unanswerable, ...h.answerable];
+      name = opts.name ?? `squad-unanswerable-${split}`;
+      key = indexKey(`squad-${base}-holdout${HOLDOUT_EVERY}-${split}`, model);
+      Object.assign(input, {
+        split,
+        holdout: {
+          rule: `paragraph i (0-based) of each ${split} article left out of the index when (i + 1) % ${HOLDOUT_EVERY} === 0`,
+          heldOutParagraphs: h.heldOut.length,
+          indexedParagraphs: h.articles.length,
+          unanswerableQuestions: h.unanswerable.length,
+          answerableQuestions: h.answerable.length,
+          droppedQuestions: h.dropped.length,
+          droppedBecause: 'an answer string occurs (case-insensitive) in another paragraph of the same article',
+        },
+      });
+      process.stderr.write(
+        `squad-unanswerable (${split}): ${h.heldOut.length} paragraphs held out, ${h.unanswerable.length} unanswerable + ${h.answerable.length} answerable questions (${h.dropped.length} dropped: answer found elsewhere in the article)\n`,
+      );
+    } else if (opts.split) {
+      const split = opts.split as SplitName;
+      const docs = readSquadDocs(file);
+      articles = docs.flatMap((d) => d.paragraphs.map((p) => p.article));
+      questions = splitQuestions(docs, readSplit(split));
+      name = opts.name ?? `squad-${split}`;
+      key = indexKey(`squad-${base}`, model);
+      input.split = split;
+    } else {
+      ({ articles, questions } = readSquad(file));
+      name = opts.name ?? 'squad';
+      key = indexKey(`squad-${base}`, model);
+    }
   } else {
-    questions = readQuestions(opts.questions);
-    name = opts.name ?? path.basename(opts.questions).replace(/\.jsonl?$/, '');
+    let include = opts.include;
+    let questionFile = opts.questions;
+    if (opts.bbc) {
+      const slice = BBC_SLICES[opts.bbc as BbcSlice];
+      if (!slice) throw new Error(`unknown BBC slice "${opts.bbc}"; use ${Object.keys(BBC_SLICES).join(' or ')}`);
+      corpusDir = path.resolve(opts.corpus ?? BBC_DIR);
+      include ??= slice.include;
+      if (program.getOptionValueSource('questions') === 'default') questionFile = slice.questions;
+    }
+    questions = readQuestions(questionFile);
+    name = opts.name ?? path.basename(questionFile).replace(/\.jsonl?$/, '');
+    const label = `corpus-${corpusDir.replace(/[^\w]+/g, '_').slice(-60)}`;
+    if (include) {
+      const selection = await readSelection(corpusDir, include);
+      articles = selection.articles;
+      for (const s of selection.skipped) process.stderr.write(`skipped ${s.file}: ${s.reason}\n`);
+      key = indexKey(label, model, selection.files);
+      Object.assign(input, { corpus: corpusDir, include, files: selection.files.length });
+      process.stderr.write(`selection "${include}": ${selection.files.length} files of ${corpusDir}\n`);
+    } else {
+      key = indexKey(label, model);
+      input.corpus = corpusDir;
+    }
+    input.questions = questionFile;
   }
   if (opts.limit) questions = evenSample(questions, opts.limit);
-  // A cached index per input under .tmp/eval: incremental builds make re-runs cheap.
-  const corpusDir = path.resolve(opts.corpus ?? config.corpusDir);
-  const key = opts.squad ? `squad-${path.basename(opts.squad)}` : `corpus-${corpusDir.replace(/[^\w]+/g, '_').slice(-60)}`;
+  // A cached index per input and model under .tmp/eval: incremental builds make re-runs cheap.
   const { engine, summary } = await openCachedEngine({ ...config, corpusDir }, embedder, key, articles, opts.index);
   process.stderr.write(`index: ${summary.articles} articles, ${summary.sentences} sentences, ${summary.passages} passages (${summary.embeddedArticles} embedded now)\n`);
 
@@ -64,21 +152,25 @@ await runMain(async () => {
     name,
     createdAt: new Date().toISOString(),
     model: embedder.info,
+    input,
     index: { articles: summary.articles, sentences: summary.sentences, passages: summary.passages },
     tuning: DEFAULT_TUNING,
     rows: rows.map((r) => ({ mode: r.mode, ...r.metrics })),
     misses: rows[0].results.filter((r) => (r.unanswerable ? !r.abstained : !r.firstQuoteHit || !r.citationHit)),
   };
   fs.writeFileSync(path.join(opts.out, `eval-${name}.json`), JSON.stringify(report, null, 2));
-  const md = markdown(name, rows.map((r) => ({ mode: r.mode, ...r.metrics })));
+  const md = markdown(name, rows.map((r) => ({ mode: r.mode, ...r.metrics })), input);
   fs.writeFileSync(path.join(opts.out, `eval-${name}.md`), md);
   process.stdout.write(md);
 });
 
-function markdown(name: string, rows: ({ mode: string } & Metrics)[]): string {
+function markdown(name: string, rows: ({ mode: string } & Metrics)[], input: Record<string, unknown>): string {
   const f = (x: number | null) => (x === null ? '—' : x.toFixed(3));
+  const n = rows[0] ? `${rows[0].answerable} answerable, ${rows[0].unanswerable} unanswerable questions` : '';
   const lines = [
     `## Eval: ${name}`,
+    '',
+    `${n}; input: \`${JSON.stringify(input)}\``,
     '',
     '| mode | questions | first-quote hit | citation hit | hit@3 | R@1 | R@5 | MRR | abstention (unanswerable) | false abstention | p50 ms | p95 ms |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',

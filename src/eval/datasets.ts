@@ -75,28 +75,53 @@ const squadSchema = z.object({
  * articles.length; // 2067
  */
 export function readSquad(file: string): { articles: Article[]; questions: EvalQuestion[] } {
-  const parsed = squadSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   const articles: Article[] = [];
   const questions: EvalQuestion[] = [];
-  parsed.data.forEach((doc, d) => {
-    const title = doc.title.replace(/_/g, ' ');
-    doc.paragraphs.forEach((p, i) => {
-      const rel = `${String(d).padStart(2, '0')}-${doc.title}/${String(i).padStart(3, '0')}`;
-      articles.push({
-        id: rel,
-        file: rel,
-        title,
-        publisher: 'Wikipedia (SQuAD)',
-        date: null,
-        url: null,
-        text: p.context,
-        hash: crypto.createHash('sha256').update(title + '\n' + p.context).digest('hex'),
-      });
-      for (const qa of p.qas) {
-        if (qa.answers.length === 0) continue;
-        questions.push({ id: qa.id, question: qa.question, answers: qa.answers.map((a) => a.text), sources: [rel], unanswerable: false });
-      }
-    });
-  });
+  for (const doc of readSquadDocs(file)) {
+    for (const p of doc.paragraphs) {
+      articles.push(p.article);
+      questions.push(...p.questions);
+    }
+  }
   return { articles, questions };
+}
+
+/** One SQuAD article: its Wikipedia title (`Super_Bowl_50`) and its paragraphs, each as an article with its questions. */
+export interface SquadDoc {
+  title: string;
+  paragraphs: { article: Article; questions: EvalQuestion[] }[];
+}
+
+/**
+ * SQuAD v1.1 → its articles in file order, each paragraph an `Article` (file `NN-Title/PPP`) with its
+ * answerable questions; what `readSquad` flattens.
+ *
+ * @example
+ * readSquadDocs('../shared/datasets/squad-dev-v1.1-public.json')[0].title; // 'Super_Bowl_50'
+ */
+export function readSquadDocs(file: string): SquadDoc[] {
+  const parsed = squadSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  return parsed.data.map((doc, d) => {
+    const title = doc.title.replace(/_/g, ' ');
+    return {
+      title: doc.title,
+      paragraphs: doc.paragraphs.map((p, i) => {
+        const rel = `${String(d).padStart(2, '0')}-${doc.title}/${String(i).padStart(3, '0')}`;
+        const article: Article = {
+          id: rel,
+          file: rel,
+          title,
+          publisher: 'Wikipedia (SQuAD)',
+          date: null,
+          url: null,
+          text: p.context,
+          hash: crypto.createHash('sha256').update(title + '\n' + p.context).digest('hex'),
+        };
+        const questions = p.qas
+          .filter((qa) => qa.answers.length > 0)
+          .map((qa) => ({ id: qa.id, question: qa.question, answers: qa.answers.map((a) => a.text), sources: [rel], unanswerable: false }));
+        return { article, questions };
+      }),
+    };
+  });
 }

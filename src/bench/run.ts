@@ -123,11 +123,12 @@ export async function runBench(config: Config, options: BenchOptions) {
   const allTexts = [...texts.sentences, ...texts.passages, ...texts.words];
   const measureSet = evenSample(allTexts, options.throughputTexts);
   log(`[${elapsed()}] throughput on ${measureSet.length} of ${allTexts.length} build texts…`);
-  const raw = await openRawModel({ modelDir, model: config.embeddingModel, quantized: config.quantized, maxTokens: embedder.info.maxTokens });
-  const naiveModel = await openNaive({ modelDir, model: config.embeddingModel, quantized: config.quantized });
-  const rawOptions = { modelDir, model: config.embeddingModel, quantized: config.quantized, maxTokens: embedder.info.maxTokens };
+  const { pooling, maxTokens } = embedder.info;
+  const rawOptions = { modelDir, model: config.embeddingModel, quantized: config.quantized, maxTokens, pooling };
+  const raw = await openRawModel(rawOptions);
+  const naiveModel = await openNaive(rawOptions);
   const workers = config.embedWorkers ?? defaultPoolSize();
-  const embedPool = workers > 1 ? await EmbedPool.open(rawOptions, workers) : undefined;
+  const embedPool = workers > 1 ? await EmbedPool.open(embedder.poolOptions(modelDir), workers) : undefined;
   let throughput: Awaited<ReturnType<typeof compareThroughput>>;
   try {
     throughput = await compareThroughput({ embedder, raw, naive: naiveModel, pool: embedPool, rawOptions }, measureSet, {

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { AutoTokenizer, env, pipeline, type FeatureExtractionPipeline, type PreTrainedTokenizer } from '@xenova/transformers';
-import { DEFAULT_EMBED_BATCH, type Embedder } from '../embed/embedder.js';
+import { DEFAULT_EMBED_BATCH, type Embedder, type Pooling } from '../embed/embedder.js';
 import { forkTs, type EmbedPool } from '../embed/pool.js';
 import { benchFile } from './child.js';
 
@@ -23,6 +23,8 @@ export interface RawModelOptions {
   maxTokens: number;
   /** Intra-op threads; default: ONNX Runtime's (one per core). */
   threads?: number;
+  /** The model's pooling (its profile's); default mean. */
+  pooling?: Pooling;
 }
 
 /** An ONNX Runtime session on the model file and the model's tokenizer, with nothing in between. */
@@ -31,6 +33,7 @@ export interface RawModel {
   tokenizer: PreTrainedTokenizer;
   file: string;
   maxTokens: number;
+  pooling: Pooling;
 }
 
 /** Texts tokenized once, ready to be batched in any size. */
@@ -70,7 +73,7 @@ export async function openRawModel(options: RawModelOptions): Promise<RawModel> 
     ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
   });
   const tokenizer = await AutoTokenizer.from_pretrained(options.model);
-  return { session, tokenizer, file, maxTokens: options.maxTokens };
+  return { session, tokenizer, file, maxTokens: options.maxTokens, pooling: options.pooling ?? 'mean' };
 }
 
 /**
@@ -108,7 +111,7 @@ export function paddingShare(lengths: readonly number[], order: readonly number[
 
 /**
  * Runs the raw model over pre-tokenized texts, shortest first, `batchSize` per run; the timed part is
- * tensor packing + `session.run` + mean pooling + normalization. Vectors come back in input order.
+ * tensor packing + `session.run` + pooling (the model's: mean or [CLS]) + normalization. Vectors come back in input order.
  *
  * @example
  * const { rate, vectors } = await runRaw(raw, tokenize(raw, texts), 32);
@@ -152,7 +155,7 @@ export async function runRaw(
     const dim = result[output].dims[2];
     b.rows.forEach((j, r) => {
       const v = new Float32Array(dim);
-      const n = lengths[j];
+      const n = raw.pooling === 'cls' ? 1 : lengths[j];
       for (let t = 0; t < n; t++) {
         const off = (r * b.len + t) * dim;
         for (let d = 0; d < dim; d++) v[d] += hidden[off + d];
@@ -200,7 +203,7 @@ export async function measureProduct(
 export async function openNaive(options: Omit<RawModelOptions, 'maxTokens'>): Promise<FeatureExtractionPipeline> {
   useLocalModels(options.modelDir);
   const extractor = (await pipeline('feature-extraction', options.model, { quantized: options.quantized })) as FeatureExtractionPipeline;
-  await extractor('warm up', { pooling: 'mean', normalize: true });
+  await extractor('warm up', { pooling: options.pooling ?? 'mean', normalize: true });
   return extractor;
 }
 
@@ -211,10 +214,14 @@ export async function openNaive(options: Omit<RawModelOptions, 'maxTokens'>): Pr
  * @example
  * const { rate } = await runNaive(extractor, sample); // rate.textsPerSecond ≈ 250
  */
-export async function runNaive(extractor: FeatureExtractionPipeline, texts: readonly string[]): Promise<{ rate: BatchRate; vectors: Float32Array[] }> {
+export async function runNaive(
+  extractor: FeatureExtractionPipeline,
+  texts: readonly string[],
+  pooling: Pooling = 'mean',
+): Promise<{ rate: BatchRate; vectors: Float32Array[] }> {
   const vectors: Float32Array[] = [];
   const t0 = performance.now();
-  for (const t of texts) vectors.push((await extractor(t, { pooling: 'mean', normalize: true })).data as Float32Array);
+  for (const t of texts) vectors.push((await extractor(t, { pooling, normalize: true })).data as Float32Array);
   const seconds = (performance.now() - t0) / 1000;
   return { rate: { batchSize: 1, seconds, textsPerSecond: texts.length / seconds, paddingShare: 0 }, vectors };
 }
@@ -268,11 +275,13 @@ export async function compareThroughput(
     onRound?: (round: number) => void;
   },
 ): Promise<Comparison> {
-  const tok = tokenize(models.raw, texts);
+  // Raw and naive peers see what the product's model sees: the texts with the model's passage prefix.
+  const modelTexts = texts.map((t) => models.embedder.prefixed(t, 'passage'));
+  const tok = tokenize(models.raw, modelTexts);
   const lengths = tok.ids.map((x) => x.length);
   const productSizes = [...new Set([DEFAULT_EMBED_BATCH, ...(options.productBatchSizes ?? options.batchSizes)])];
   const naiveIdx = Array.from({ length: Math.min(options.naiveTexts, texts.length) }, (_, i) => Math.floor((i * texts.length) / Math.min(options.naiveTexts, texts.length)));
-  const naiveTexts = naiveIdx.map((i) => texts[i]);
+  const naiveTexts = naiveIdx.map((i) => modelTexts[i]);
   const best = new Map<string, BatchRate>();
   const keep = (key: string, r: BatchRate) => {
     const old = best.get(key);
@@ -280,7 +289,7 @@ export async function compareThroughput(
   };
   let productVectors: Float32Array[] = [];
   let naiveVectors: Float32Array[] = [];
-  await runRaw(models.raw, tokenize(models.raw, texts.slice(0, 16)), 16); // warm up
+  await runRaw(models.raw, tokenize(models.raw, modelTexts.slice(0, 16)), 16); // warm up
   const processes = models.pool?.size ?? 1;
   const parallel = models.pool && models.rawOptions ? await openParallelRaw(models.rawOptions, tok, processes, DEFAULT_EMBED_BATCH) : undefined;
   try {
@@ -302,7 +311,7 @@ export async function compareThroughput(
         keep(`product${b}`, p.rate);
         if (b === DEFAULT_EMBED_BATCH) productVectors = p.vectors;
       }
-      const n = await runNaive(models.naive, naiveTexts);
+      const n = await runNaive(models.naive, naiveTexts, models.embedder.info.pooling);
       keep('naive', n.rate);
       naiveVectors = n.vectors;
       options.onRound?.(round + 1);

@@ -58,7 +58,6 @@ const MODES = { hybrid: DEFAULT_TUNING, bm25: LEXICAL_ONLY, dense: DENSE_ONLY } 
 await runMain(async () => {
   const config = loadConfig();
   const embedder = await Embedder.forConfig(config);
-  const model = config.embeddingModel;
   let questions: EvalQuestion[];
   let articles: Article[] | undefined;
   let name: string;
@@ -78,7 +77,7 @@ await runMain(async () => {
       articles = h.articles;
       questions = [...h.unanswerable, ...h.answerable];
       name = opts.name ?? `squad-unanswerable-${split}`;
-      key = indexKey(`squad-${base}-holdout${HOLDOUT_EVERY}-${split}`, model);
+      key = indexKey(`squad-${base}-holdout${HOLDOUT_EVERY}-${split}`);
       Object.assign(input, {
         split,
         holdout: {
@@ -100,12 +99,12 @@ await runMain(async () => {
       articles = docs.flatMap((d) => d.paragraphs.map((p) => p.article));
       questions = splitQuestions(docs, readSplit(split));
       name = opts.name ?? `squad-${split}`;
-      key = indexKey(`squad-${base}`, model);
+      key = indexKey(`squad-${base}`);
       input.split = split;
     } else {
       ({ articles, questions } = readSquad(file));
       name = opts.name ?? 'squad';
-      key = indexKey(`squad-${base}`, model);
+      key = indexKey(`squad-${base}`);
     }
   } else {
     let include = opts.include;
@@ -124,17 +123,17 @@ await runMain(async () => {
       const selection = await readSelection(corpusDir, include);
       articles = selection.articles;
       for (const s of selection.skipped) process.stderr.write(`skipped ${s.file}: ${s.reason}\n`);
-      key = indexKey(label, model, selection.files);
+      key = indexKey(label, selection.files);
       Object.assign(input, { corpus: corpusDir, include, files: selection.files.length });
       process.stderr.write(`selection "${include}": ${selection.files.length} files of ${corpusDir}\n`);
     } else {
-      key = indexKey(label, model);
+      key = indexKey(label);
       input.corpus = corpusDir;
     }
     input.questions = questionFile;
   }
   if (opts.limit) questions = evenSample(questions, opts.limit);
-  // A cached index per input and model under .tmp/eval: incremental builds make re-runs cheap.
+  // A cached index per input (and, by openCachedEngine, per model) under .tmp/eval: incremental builds make re-runs cheap.
   const { engine, summary } = await openCachedEngine({ ...config, corpusDir }, embedder, key, articles, opts.index);
   process.stderr.write(`index: ${summary.articles} articles, ${summary.sentences} sentences, ${summary.passages} passages (${summary.embeddedArticles} embedded now)\n`);
 

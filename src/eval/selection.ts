@@ -1,7 +1,7 @@
 /**
  * Evaluating on a slice of a corpus folder without copying it: `--include` patterns pick the files
  * (globs or number ranges), only those become articles, and the cached index's name says which files
- * and which embedding model it holds, so two selections or two models never share an index.
+ * it holds, so two selections never share an index (`openCachedEngine` adds the model to the name).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -103,16 +103,15 @@ export async function readSelection(
 
 /**
  * The cached index's name for an input: what it holds (a label and, for a selection, a hash of the
- * selected file list) and the embedding model id, so no two inputs share an index (`openCachedEngine`
- * adds `-fp32` for unquantized weights).
+ * selected file list), so two selections never share an index. `openCachedEngine` appends the
+ * embedding model (profile, fp32), so two models never share one either.
  *
  * @example
- * indexKey('corpus-bbc-news', 'Xenova/all-MiniLM-L6-v2', ['business/001.txt']);
- * // 'corpus-bbc-news-sel3f2a9c01d4-Xenova_all-MiniLM-L6-v2'
+ * indexKey('corpus-bbc-news', ['business/001.txt']); // 'corpus-bbc-news-sel3f2a9c01d4'
  */
-export function indexKey(label: string, model: string, selected?: readonly string[]): string {
+export function indexKey(label: string, selected?: readonly string[]): string {
   const sel = selected ? `-sel${crypto.createHash('sha256').update(selected.join('\n')).digest('hex').slice(0, 10)}` : '';
-  return `${label.replace(/[^\w.-]+/g, '_').slice(-60)}${sel}-${model.replace(/[^\w.-]+/g, '_')}`;
+  return `${label.replace(/[^\w.-]+/g, '_').slice(-60)}${sel}`;
 }
 
 async function listFiles(dir: string): Promise<string[]> {

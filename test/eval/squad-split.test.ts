@@ -90,11 +90,11 @@ describe('corpus file selection', () => {
     expect(fileFilter('**/*.md')('a/b/c.md')).toBe(true);
   });
 
-  it('index keys differ by selection and by model', () => {
-    const a = indexKey('corpus-bbc', 'Xenova/all-MiniLM-L6-v2', ['business/001.txt']);
-    expect(indexKey('corpus-bbc', 'Xenova/all-MiniLM-L6-v2', ['business/002.txt'])).not.toBe(a);
-    expect(indexKey('corpus-bbc', 'Xenova/bge-small-en-v1.5', ['business/001.txt'])).not.toBe(a);
-    expect(indexKey('corpus-bbc', 'Xenova/all-MiniLM-L6-v2', ['business/001.txt'])).toBe(a);
+  it('index keys differ by selection', () => {
+    const a = indexKey('corpus-bbc', ['business/001.txt']);
+    expect(indexKey('corpus-bbc', ['business/002.txt'])).not.toBe(a);
+    expect(indexKey('corpus-bbc')).not.toBe(a);
+    expect(indexKey('corpus-bbc', ['business/001.txt'])).toBe(a);
     expect(a).toMatch(/^[\w.-]+$/);
   });
 });

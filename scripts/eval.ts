@@ -124,11 +124,11 @@ await runMain(async () => {
       articles = selection.articles;
       for (const s of selection.skipped) process.stderr.write(`skipped ${s.file}: ${s.reason}\n`);
       key = indexKey(label, selection.files);
-      Object.assign(input, { corpus: corpusDir, include, files: selection.files.length });
+      Object.assign(input, { corpus: shown(corpusDir), include, files: selection.files.length });
       process.stderr.write(`selection "${include}": ${selection.files.length} files of ${corpusDir}\n`);
     } else {
       key = indexKey(label);
-      input.corpus = corpusDir;
+      input.corpus = shown(corpusDir);
     }
     input.questions = questionFile;
   }
@@ -163,6 +163,11 @@ await runMain(async () => {
   process.stdout.write(md);
 });
 
+/** A folder as the report shows it: relative to the working folder, so reports do not depend on the machine. */
+function shown(dir: string): string {
+  return path.relative(process.cwd(), dir).split(path.sep).join('/') || '.';
+}
+
 function markdown(name: string, rows: ({ mode: string } & Metrics)[], input: Record<string, unknown>): string {
   const f = (x: number | null) => (x === null ? '—' : x.toFixed(3));
   const n = rows[0] ? `${rows[0].answerable} answerable, ${rows[0].unanswerable} unanswerable questions` : '';
@@ -173,10 +178,11 @@ function markdown(name: string, rows: ({ mode: string } & Metrics)[], input: Rec
     '',
     '| mode | questions | first-quote hit | citation hit | hit@3 | R@1 | R@5 | MRR | abstention (unanswerable) | false abstention | p50 ms | p95 ms |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.mode} | ${r.questions} | ${f(r.firstQuoteHit)} | ${f(r.citationHit)} | ${f(r.hitAt3)} | ${f(r.recallAt1)} | ${f(r.recallAt5)} | ${f(r.mrr)} | ${f(r.abstentionRate)} | ${f(r.falseAbstentionRate)} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} |`,
-    ),
+    ...rows.map((r) => {
+      // Answerable-question columns mean nothing for a set of unanswerable questions only.
+      const a = (x: number) => (r.answerable ? f(x) : '—');
+      return `| ${r.mode} | ${r.questions} | ${a(r.firstQuoteHit)} | ${a(r.citationHit)} | ${a(r.hitAt3)} | ${a(r.recallAt1)} | ${a(r.recallAt5)} | ${a(r.mrr)} | ${f(r.abstentionRate)} | ${a(r.falseAbstentionRate)} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} |`;
+    }),
     '',
   ];
   return lines.join('\n');

@@ -1,14 +1,15 @@
 /**
  * `npm run eval -- --questions <file.jsonl> [--corpus <dir>] [--include <patterns>]`, `--bbc dev|test`,
  * `--squad <file.json> [--split test|tune|train]` or `--squad-unanswerable [--split …]`: scores the answer
- * engine (hybrid, BM25-only, dense-only) and writes `reports/eval-<name>.{json,md}`.
+ * engine (hybrid, BM25-only, dense-only) and writes `reports/eval-<name>.{json,md}`. `--tuning <file.json>`
+ * tries other weights in the hybrid mode (merged into DEFAULT_TUNING).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { Embedder } from '../src/embed/embedder.js';
-import { DEFAULT_TUNING, DENSE_ONLY, LEXICAL_ONLY } from '../src/answer/tuning.js';
+import { DEFAULT_TUNING, DENSE_ONLY, LEXICAL_ONLY, NO_READER, type Tuning } from '../src/answer/tuning.js';
 import { readQuestions, readSquad, readSquadDocs, type EvalQuestion } from '../src/eval/datasets.js';
 import { evaluate, type Metrics, type QuestionResult } from '../src/eval/metrics.js';
 import { runMain } from '../src/cli/run.js';
@@ -33,9 +34,10 @@ const program = new Command()
     `SQuAD on-topic unanswerable: every ${HOLDOUT_EVERY}th paragraph of each split article (default split: test) is left out of the index; its questions must get an abstention, the kept paragraphs' questions measure false abstention`,
   )
   .option('--limit <n>', 'ask only the first n questions (evenly spread)', (v) => Number(v))
-  .option('--modes <list>', 'comma-separated: hybrid,bm25,dense', 'hybrid,bm25,dense')
+  .option('--modes <list>', 'comma-separated: hybrid (everything), fusion (no reader), bm25, dense', 'hybrid,fusion,bm25,dense')
   .option('--out <dir>', 'report folder', 'reports')
   .option('--name <name>', 'report name (default from the input)')
+  .option('--tuning <file>', 'JSON merged into the hybrid mode\'s tuning (objects one level deep, e.g. { "fusion": { "lexical": 0.35 } }), as `npm run tune -- --best` writes')
   .option('--index <dir>', 'index folder to build and use (default: a cached one per input and model under .tmp/eval)')
   .parse();
 
@@ -52,8 +54,11 @@ const opts = program.opts<{
   out: string;
   name?: string;
   index?: string;
+  tuning?: string;
 }>();
-const MODES = { hybrid: DEFAULT_TUNING, bm25: LEXICAL_ONLY, dense: DENSE_ONLY } as const;
+const HYBRID = opts.tuning ? withOverride(DEFAULT_TUNING, JSON.parse(fs.readFileSync(opts.tuning, 'utf8')) as Record<string, unknown>) : DEFAULT_TUNING;
+// The stages, each a row: the embedder alone (dense), words alone (bm25), both fused (fusion), + the reader (hybrid).
+const MODES = { hybrid: HYBRID, fusion: { ...HYBRID, reader: NO_READER.reader }, bm25: LEXICAL_ONLY, dense: DENSE_ONLY } as const;
 
 await runMain(async () => {
   const config = loadConfig();
@@ -133,13 +138,14 @@ await runMain(async () => {
     input.questions = questionFile;
   }
   if (opts.limit) questions = evenSample(questions, opts.limit);
+  if (opts.tuning) input.tuning = opts.tuning;
   // A cached index per input (and, by openCachedEngine, per model) under .tmp/eval: incremental builds make re-runs cheap.
   const { engine, summary } = await openCachedEngine({ ...config, corpusDir }, embedder, key, articles, opts.index);
   process.stderr.write(`index: ${summary.articles} articles, ${summary.sentences} sentences, ${summary.passages} passages (${summary.embeddedArticles} embedded now)\n`);
 
   const rows: { mode: string; metrics: Metrics; results: QuestionResult[] }[] = [];
   for (const mode of opts.modes.split(',').map((m) => m.trim()) as (keyof typeof MODES)[]) {
-    if (!MODES[mode]) throw new Error(`unknown mode ${mode}; use hybrid, bm25 or dense`);
+    if (!MODES[mode]) throw new Error(`unknown mode ${mode}; use hybrid, fusion, bm25 or dense`);
     const { metrics, results } = await evaluate(engine, questions, MODES[mode], (done, total) => {
       if (done % 500 === 0) process.stderr.write(`${mode}: ${done}/${total}\n`);
     });
@@ -153,7 +159,7 @@ await runMain(async () => {
     model: embedder.info,
     input,
     index: { articles: summary.articles, sentences: summary.sentences, passages: summary.passages },
-    tuning: DEFAULT_TUNING,
+    tuning: HYBRID,
     rows: rows.map((r) => ({ mode: r.mode, ...r.metrics })),
     misses: rows[0].results.filter((r) => (r.unanswerable ? !r.abstained : !r.firstQuoteHit || !r.citationHit)),
   };
@@ -162,6 +168,17 @@ await runMain(async () => {
   fs.writeFileSync(path.join(opts.out, `eval-${name}.md`), md);
   process.stdout.write(md);
 });
+
+/** `base` with each key of `o` replaced, objects merged one level deep; an unknown key is an error. */
+function withOverride(base: Tuning, o: Record<string, unknown>): Tuning {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(o)) {
+    if (!(k in base)) throw new Error(`--tuning: unknown key "${k}"`);
+    const b = out[k];
+    out[k] = b && typeof b === 'object' && v && typeof v === 'object' ? { ...b, ...v } : v;
+  }
+  return out as unknown as Tuning;
+}
 
 /** A folder as the report shows it: relative to the working folder, so reports do not depend on the machine. */
 function shown(dir: string): string {

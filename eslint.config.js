@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'index/', 'reports/', '.tmp/'] },
+  { ignores: ['node_modules/', 'index/', 'reports/', '.tmp/', 'training/.venv/', 'training/data/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   // Plain Node scripts (maintenance): Node's globals.

@@ -1,12 +1,21 @@
 /**
- * `npm run calibrate`: chooses the abstention threshold from data. It scores questions the corpus
- * answers and questions it does not, and prints, for each candidate threshold, the share of
- * unanswerable questions declined and of answerable ones wrongly declined, per set:
- *  - seeds / seed-dev (bundled corpus): answerable and off-corpus questions, written by people;
- *  - SQuAD, answerable: questions against the paragraphs that answer them;
- *  - SQuAD, held out: the same questions against an index of the *other* SQuAD articles only
- *    (same register and many shared words, but not the answer): hard negatives;
- *  - SQuAD → seeds: SQuAD questions against the news corpus (plainly off-topic).
+ * `npm run calibrate`: chooses, from development data only, how the reader's judgement is mixed into
+ * the sentence score and when the engine abstains. Nothing here reads a test set (SQuAD `test`
+ * articles, BBC files 021+, `eval/seed-unanswerable.jsonl`).
+ *
+ * Sets (all development):
+ *  - SQuAD `tune` articles against the full SQuAD index: answerable;
+ *  - SQuAD `tune` articles with every 4th paragraph held out of the index: its questions are on-topic
+ *    unanswerable (their article is there, their paragraph is not); the kept paragraphs' are answerable;
+ *  - BBC files 001–020 with `eval/bbc-dev.jsonl`: answerable and on-topic unanswerable news questions;
+ *  - the bundled corpus with `test/fixtures/eval/seed-dev.jsonl` (answerable and off-corpus), and SQuAD
+ *    questions asked of it (plainly off-topic).
+ *
+ * 1. Mixing: the engine reads the best 16 candidates with weight 0, then every (candidates, weight)
+ *    pair is replayed offline: first sentence holds an answer string, on the answerable sets.
+ * 2. Abstention: a logistic model over the evidence (abstain.ts), class-balanced, then its bias moved
+ *    so that at most `--max-false` of the answerable development questions abstain.
+ * Writes `reports/calibration.{json,md}` and prints the values for `src/answer/tuning.ts`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,69 +23,187 @@ import { Command } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { Embedder } from '../src/embed/embedder.js';
 import type { Engine } from '../src/answer/engine.js';
-import { readQuestions, readSquad, type EvalQuestion } from '../src/eval/datasets.js';
+import { sentenceText } from '../src/answer/quotes.js';
+import { answerability, type AbstainModel, type Evidence } from '../src/answer/abstain.js';
+import { DEFAULT_TUNING, type Tuning } from '../src/answer/tuning.js';
+import { readQuestions, readSquadDocs, type EvalQuestion } from '../src/eval/datasets.js';
+import { BBC_DIR, BBC_SLICES, indexKey, readSelection } from '../src/eval/selection.js';
+import { HOLDOUT_EVERY, readSplit, splitQuestions, squadHoldout } from '../src/eval/squad-split.js';
 import { runMain } from '../src/cli/run.js';
 import { evenSample, openCachedEngine } from '../src/eval/workspace.js';
-import type { Article } from '../src/types.js';
 
 const opts = new Command()
   .option('--squad <file>', 'SQuAD v1.1 JSON', '../shared/datasets/squad-dev-v1.1-public.json')
-  .option('--questions <files>', 'comma-separated question files about the bundled corpus', '../shared/eval/seed-questions.jsonl,test/fixtures/eval/seed-dev.jsonl')
-  .option('--limit <n>', 'SQuAD questions per set', (v) => Number(v), 400)
+  .option('--max-false <share>', 'abstention allowed on answerable development questions', (v) => Number(v), 0.02)
+  .option('--candidates <n>', 'sentences the reader reads (default: the fewest that reach the best first-sentence hit)', (v) => Number(v))
+  .option('--weight <w>', "weight of the reader's logit (default: from the grid)", (v) => Number(v))
   .parse()
-  .opts<{ squad: string; questions: string; limit: number }>();
+  .opts<{ squad: string; maxFalse: number; candidates?: number; weight?: number }>();
+
+const FEATURES = ['reader', 'cos', 'coverage', 'sentenceCoverage', 'typeMissing'] as const;
+
+interface Sample {
+  set: string;
+  answerable: boolean;
+  evidence: Evidence;
+}
 
 await runMain(async () => {
   const config = loadConfig();
+  if (config.readerModel === null) throw new Error('calibrate fits the reader\'s mixing and abstention: unset READER_MODEL=none');
   const embedder = await Embedder.forConfig(config);
-  const open = async (name: string, articles?: Article[]) => (await openCachedEngine(config, embedder, name, articles)).engine;
-  const { articles, questions } = readSquad(opts.squad);
-  const sample = evenSample(questions, opts.limit);
-  const askedArticles = new Set(sample.map((q) => q.sources[0].split('/')[0]));
-  const seeds = await open('tune-seeds');
-  const squad = await open(`squad-${path.basename(opts.squad)}`, articles);
-  const heldOut = await open('squad-held-out', articles.filter((a) => !askedArticles.has(a.id.split('/')[0])));
-  const seedQuestions = opts.questions.split(',').flatMap((f) => readQuestions(f));
+  const docs = readSquadDocs(opts.squad);
+  const base = path.basename(opts.squad);
+  const tuneTitles = readSplit('tune');
+  const open = async (key: string, articles?: Parameters<typeof openCachedEngine>[3], corpusDir = config.corpusDir) =>
+    (await openCachedEngine({ ...config, corpusDir }, embedder, key, articles)).engine;
 
-  const features = async (engine: Engine, qs: EvalQuestion[]) => {
-    const out: { cos: number; coverage: number }[] = [];
-    for (const q of qs) {
-      const t = await engine.trace(q.question);
-      out.push({ cos: t.sentences[0]?.cos ?? 0, coverage: t.coverage });
-    }
-    return out;
-  };
-  const sets = {
-    'seeds answerable': { pos: true, f: await features(seeds, seedQuestions.filter((q) => !q.unanswerable)) },
-    'seeds off-corpus': { pos: false, f: await features(seeds, seedQuestions.filter((q) => q.unanswerable)) },
-    'SQuAD answerable': { pos: true, f: await features(squad, sample) },
-    'SQuAD held out': { pos: false, f: await features(heldOut, sample) },
-    'SQuAD → news': { pos: false, f: await features(seeds, sample.slice(0, 200)) },
-  };
-  const names = Object.keys(sets) as (keyof typeof sets)[];
-  const { floor } = seeds.tuning.abstain;
-  const declined = (n: keyof typeof sets, w: number, th: number) =>
-    sets[n].f.filter((x) => x.cos < floor || x.cos + w * x.coverage < th).length / sets[n].f.length;
-  const header = [
-    `| coverage weight | threshold | ${names.map((n) => `${n} (${sets[n].pos ? 'false abstention' : 'abstention'})`).join(' | ')} |`,
-    `|---|---|${names.map(() => '---').join('|')}|`,
+  const squad = await open(indexKey(`squad-${base}`), docs.flatMap((d) => d.paragraphs.map((p) => p.article)));
+  const holdout = squadHoldout(docs, tuneTitles);
+  const held = await open(indexKey(`squad-${base}-holdout${HOLDOUT_EVERY}-tune`), holdout.articles);
+  const bbcDir = path.resolve(BBC_DIR);
+  const selection = await readSelection(bbcDir, BBC_SLICES.dev.include);
+  const bbc = await open(indexKey(`corpus-${bbcDir.replace(/[^\w]+/g, '_').slice(-60)}`, selection.files), selection.articles, bbcDir);
+  const seeds = await open(indexKey(`corpus-${path.resolve(config.corpusDir).replace(/[^\w]+/g, '_').slice(-60)}`));
+
+  const squadTune = splitQuestions(docs, tuneTitles);
+  const bbcDev = readQuestions(BBC_SLICES.dev.questions);
+  const seedDev = readQuestions('test/fixtures/eval/seed-dev.jsonl');
+  const answerableSets: [string, Engine, EvalQuestion[]][] = [
+    ['SQuAD tune', squad, squadTune],
+    ['BBC dev', bbc, bbcDev.filter((q) => !q.unanswerable)],
   ];
-  // For each weight: the highest threshold that keeps false abstention within 1% on SQuAD and 2.5% on the seeds.
-  const lines: string[] = [];
-  for (const w of [0, 0.25, 0.5, 0.75, 1, 1.5]) {
-    let best = 0;
-    for (let th = 0.3; th <= 2.0001; th += 0.01) {
-      if (declined('SQuAD answerable', w, th) <= 0.01 && declined('seeds answerable', w, th) <= 0.025) best = th;
-    }
-    for (const th of [best - 0.05, best]) {
-      lines.push(`| ${w} | ${th.toFixed(2)} | ${names.map((n) => declined(n, w, th).toFixed(3)).join(' | ')} |`);
+
+  // 1. Mixing weight and candidates, replayed from one pass that reads 16 candidates at weight 0.
+  const wide: Tuning = { ...DEFAULT_TUNING, reader: { candidates: 16, weight: 0 } };
+  const replays: { hits: boolean[]; score: number[]; reader: number[] }[] = [];
+  for (const [, engine, questions] of answerableSets) {
+    engine.tuning = wide;
+    for (const q of questions) {
+      const t = await engine.trace(q.question);
+      const head = t.sentences.slice(0, 16);
+      replays.push({
+        hits: head.map((s) => q.answers.some((a) => sentenceText(engine.index, s.id).toLowerCase().includes(a.toLowerCase()))),
+        score: head.map((s) => s.score),
+        reader: head.map((s) => s.reader ?? 0),
+      });
     }
   }
-  const md =
-    `## Abstention calibration\n\nAbstain when the best sentence's cosine < ${floor} or cosine + weight × soft word coverage < threshold. ` +
-    `For each weight, the highest threshold keeping false abstention ≤ 1% on SQuAD and ≤ 2.5% on the seed questions, and 0.05 below it.\n\n` +
-    `${[...header, ...lines].join('\n')}\n`;
+  const mixing: { candidates: number; weight: number; firstHit: number }[] = [];
+  for (const candidates of [0, 4, 6, 8, 10, 12, 16]) {
+    for (const weight of [0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2]) {
+      if ((candidates === 0) !== (weight === 0)) continue;
+      let hits = 0;
+      for (const r of replays) {
+        // As the engine does: the read head is re-sorted by the mixed score, the rest stays below it.
+        let best = 0;
+        const mixed = (i: number) => r.score[i] + weight * r.reader[i];
+        for (let i = 1; i < Math.min(candidates, r.score.length); i++) if (mixed(i) > mixed(best)) best = i;
+        if (r.hits[best]) hits++;
+      }
+      mixing.push({ candidates, weight, firstHit: hits / replays.length });
+    }
+  }
+  // The best first-sentence hit; among ties (within 0.002), the fewest candidates (the reader's cost).
+  const top = Math.max(...mixing.map((m) => m.firstHit));
+  const chosen = mixing.filter((m) => m.firstHit >= top - 0.002).sort((a, b) => a.candidates - b.candidates || b.firstHit - a.firstHit)[0];
+  for (const m of mixing) process.stderr.write(`  ${m.candidates} candidates, weight ${m.weight}: ${m.firstHit.toFixed(3)}\n`);
+  process.stderr.write(`mixing: ${chosen.candidates} candidates, weight ${chosen.weight}: first sentence hit ${chosen.firstHit.toFixed(3)} (reader off: ${mixing[0].firstHit.toFixed(3)})\n`);
+  const tuned: Tuning = { ...DEFAULT_TUNING, reader: { candidates: opts.candidates ?? chosen.candidates, weight: opts.weight ?? chosen.weight } };
+
+  // 2. Evidence for abstention, with the chosen mixing.
+  const samples: Sample[] = [];
+  const collect = async (set: string, engine: Engine, questions: EvalQuestion[]) => {
+    engine.tuning = tuned;
+    for (const q of questions) samples.push({ set, answerable: !q.unanswerable, evidence: (await engine.trace(q.question)).evidence });
+  };
+  await collect('SQuAD tune (answerable)', squad, squadTune);
+  await collect('SQuAD tune, paragraph held out (on-topic unanswerable)', held, holdout.unanswerable);
+  await collect('SQuAD tune, kept paragraphs (answerable)', held, holdout.answerable);
+  await collect('BBC dev (answerable)', bbc, bbcDev.filter((q) => !q.unanswerable));
+  await collect('BBC dev (on-topic unanswerable)', bbc, bbcDev.filter((q) => q.unanswerable));
+  await collect('seed-dev (answerable)', seeds, seedDev.filter((q) => !q.unanswerable));
+  await collect('seed-dev (off-corpus)', seeds, seedDev.filter((q) => q.unanswerable));
+  await collect('SQuAD tune → news (off-topic)', seeds, evenSample(squadTune, 100).map((q) => ({ ...q, unanswerable: true })));
+
+  fs.mkdirSync('.tmp', { recursive: true });
+  fs.writeFileSync('.tmp/calibration-samples.json', JSON.stringify(samples));
+  const model = fitLogistic(samples.filter((s) => s.evidence.cos >= DEFAULT_TUNING.abstain.floor));
+  // Move the bias until at most maxFalse of the answerable questions (each set weighs the same) abstain.
+  const answerable = [...new Set(samples.filter((s) => s.answerable).map((s) => s.set))];
+  // The cosine floor's own share (questions far from every sentence) is not the model's to fix.
+  const floorOnly: AbstainModel = { bias: 1, reader: 0, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: 0 };
+  const falseRate = (m: AbstainModel) =>
+    Math.max(...answerable.map((set) => rate(samples.filter((s) => s.set === set), m) - rate(samples.filter((s) => s.set === set), floorOnly)));
+  const biasFor = (target: number) => {
+    let lo = -30;
+    let hi = 30;
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (falseRate({ ...model, bias: mid }) > target) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  };
+  const final = { ...model, bias: biasFor(opts.maxFalse) };
+  const sets = [...new Set(samples.map((s) => s.set))];
+  const targets = [0.01, 0.02, 0.05, 0.1];
+  const table = (m: AbstainModel) => sets.map((set) => ({ set, questions: samples.filter((s) => s.set === set).length, abstained: rate(samples.filter((s) => s.set === set), m) }));
+  const points = targets.map((t) => ({ target: t, bias: biasFor(t), sets: table({ ...model, bias: biasFor(t) }) }));
+  const report = {
+    createdAt: new Date().toISOString(),
+    embedder: embedder.info.model,
+    reader: squad.reader?.dir ?? null,
+    mixing: { chosen, used: tuned.reader, grid: mixing },
+    abstain: { model: round(final), maxFalse: opts.maxFalse, sets: table(final), points },
+  };
   fs.mkdirSync('reports', { recursive: true });
+  fs.writeFileSync('reports/calibration.json', JSON.stringify(report, null, 2));
+  const md = [
+    '## Calibration (development data only)',
+    '',
+    `Reader mixing: the grid's best is ${chosen.candidates} candidates, weight ${chosen.weight} × logit: first sentence holds the answer for ${chosen.firstHit.toFixed(3)} of the answerable development questions (${mixing[0].firstHit.toFixed(3)} without the reader). Used: **${tuned.reader.candidates}** candidates, weight **${tuned.reader.weight}** (${(mixing.find((m) => m.candidates === tuned.reader.candidates && m.weight === tuned.reader.weight)?.firstHit ?? NaN).toFixed(3)}).`,
+    '',
+    `Abstention model (abstain when < 0): ${JSON.stringify(round(final))}; bias set for ≤ ${opts.maxFalse} abstention (beyond the cosine floor's) on each answerable SQuAD/BBC development set. Columns: the same model with its bias set for other such limits.`,
+    '',
+    `| set | questions | ${targets.map((t) => `abstained, ≤ ${t} lost`).join(' | ')} |`,
+    `|---|---|${targets.map(() => '---').join('|')}|`,
+    ...sets.map((set, i) => `| ${set} | ${points[0].sets[i].questions} | ${points.map((p) => p.sets[i].abstained.toFixed(3)).join(' | ')} |`),
+    '',
+  ].join('\n');
   fs.writeFileSync('reports/calibration.md', md);
-  process.stdout.write(md);
+  process.stdout.write(`${md}\ntuning.ts:\n  reader: ${JSON.stringify(tuned.reader)},\n  abstain.model: ${JSON.stringify(round(final))}\n`);
+
+  function rate(group: Sample[], m: AbstainModel): number {
+    const floor = DEFAULT_TUNING.abstain.floor;
+    return group.filter((s) => s.evidence.cos < floor || answerability(s.evidence, m) < 0).length / Math.max(1, group.length);
+  }
 });
+
+
+/** Class-balanced logistic regression (gradient descent, small L2) over the evidence; answerable = 1. */
+function fitLogistic(samples: Sample[]): AbstainModel {
+  const x = samples.map((s) => FEATURES.map((f) => Number(s.evidence[f] ?? 0)));
+  const y = samples.map((s) => (s.answerable ? 1 : 0));
+  const pos = y.filter(Boolean).length;
+  const weightOf = (label: number) => (label ? samples.length / (2 * pos) : samples.length / (2 * (samples.length - pos)));
+  const w = new Array<number>(FEATURES.length).fill(0);
+  let b = 0;
+  for (let iter = 0; iter < 3000; iter++) {
+    const gw = new Array<number>(FEATURES.length).fill(0);
+    let gb = 0;
+    x.forEach((row, i) => {
+      const z = b + row.reduce((acc, v, j) => acc + v * w[j], 0);
+      const err = (1 / (1 + Math.exp(-z)) - y[i]) * weightOf(y[i]);
+      row.forEach((v, j) => (gw[j] += err * v));
+      gb += err;
+    });
+    for (let j = 0; j < w.length; j++) w[j] -= 0.5 * (gw[j] / x.length + 1e-3 * w[j]);
+    b -= 0.5 * (gb / x.length);
+  }
+  return { bias: b, reader: w[0], cos: w[1], coverage: w[2], sentenceCoverage: w[3], typeMissing: w[4] };
+}
+
+function round(m: AbstainModel): AbstainModel {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v * 1000) / 1000])) as unknown as AbstainModel;
+}

@@ -64,6 +64,9 @@ const schema = z.object({
     }),
   EMBEDDING_QUERY_PREFIX: rawString,
   EMBEDDING_PASSAGE_PREFIX: rawString,
+  // The reader (answer-sentence model): a folder in the Hub layout; empty: the model the project ships;
+  // "none": answer without it (ranking by embeddings and words only, abstention by the older rule).
+  READER_MODEL: optionalString,
   // Worker processes embedding in parallel during large builds; empty: one per core; 0 or 1: none.
   EMBED_WORKERS: z
     .string()
@@ -118,6 +121,8 @@ export interface Config {
   embeddingPooling: 'mean' | 'cls' | undefined;
   embeddingQueryPrefix: string | undefined;
   embeddingPassagePrefix: string | undefined;
+  /** Reader model folder; undefined ⇒ the shipped one (`models/verbatim-reader-minilm-l6`); null ⇒ no reader. */
+  readerModel: string | null | undefined;
   /** Embedding worker processes for large builds; undefined ⇒ one per core. */
   embedWorkers: number | undefined;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -166,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dote
     embeddingPooling: e.EMBEDDING_POOLING,
     embeddingQueryPrefix: e.EMBEDDING_QUERY_PREFIX,
     embeddingPassagePrefix: e.EMBEDDING_PASSAGE_PREFIX,
+    readerModel: e.READER_MODEL?.toLowerCase() === 'none' ? null : e.READER_MODEL,
     embedWorkers: e.EMBED_WORKERS,
     logLevel: e.LOG_LEVEL,
     discord: {

@@ -65,5 +65,6 @@ export interface Answer {
   notice?: string;
   /** Whole answer time in milliseconds. */
   ms: number;
-  timings: { embedMs: number; searchMs: number; selectMs: number };
+  /** Milliseconds by stage; `readMs` is the reader's (absent or 0 without one). */
+  timings: { embedMs: number; searchMs: number; selectMs: number; readMs?: number };
 }

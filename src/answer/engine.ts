@@ -11,7 +11,11 @@ import type { AnswerEngine, AnswerOptions, QuoteContext, SourceInfo } from './ap
 import { normalizeQuestion } from './question.js';
 import { passageBody } from '../text/passages.js';
 import { questionWords, softCoverage } from './coverage.js';
-import { buildQuotes, citationOf, scoreSentences, type ScoredSentence } from './quotes.js';
+import { buildQuotes, citationOf, leansBack, scoreSentences, sentenceText, type ScoredSentence } from './quotes.js';
+import { answerability, shouldAbstain, type Evidence } from './abstain.js';
+import { answerType } from './answer-type.js';
+import { readSentences } from './read.js';
+import { Reader } from '../embed/reader.js';
 import { retrieve, type Retrieval } from './retrieve.js';
 import { DEFAULT_TUNING, type Tuning } from './tuning.js';
 
@@ -24,9 +28,14 @@ export interface Trace {
   sentences: ScoredSentence[];
   /** Articles (index positions) in the order retrieval ranks them. */
   articleRanking: number[];
-  /** Confidence = cosine of the best sentence + abstain.coverage × soft coverage of the question's words. */
+  /**
+   * How sure the engine is that it answers: with the reader, the abstention model's answerability (≥ 0
+   * answers); without, cosine of the best sentence + abstain.coverage × soft coverage of the question's words.
+   */
   confidence: number;
   coverage: number;
+  /** What abstention weighed (abstain.ts). */
+  evidence: Evidence;
   abstained: boolean;
   timings: Answer['timings'];
 }
@@ -39,6 +48,8 @@ export class Engine implements AnswerEngine {
     readonly index: LoadedIndex,
     readonly embedder: Embedder,
     public tuning: Tuning = DEFAULT_TUNING,
+    /** The answer-sentence reader; null answers without it (embeddings and words only). */
+    public reader: Reader | null = null,
   ) {}
 
   get buildId(): string {
@@ -69,7 +80,7 @@ export class Engine implements AnswerEngine {
     const offset = Math.max(0, Math.floor(options.offset ?? 0));
     const normalized = normalizeQuestion(question);
     if (!normalized.text) {
-      const timings = { embedMs: 0, searchMs: 0, selectMs: 0 };
+      const timings = { embedMs: 0, searchMs: 0, selectMs: 0, readMs: 0 };
       return { answer: { question: '', abstained: true, quotes: [], notice: normalized.notice, ms: performance.now() - t0, timings } };
     }
     const trace = await this.trace(normalized.text);
@@ -100,7 +111,11 @@ export class Engine implements AnswerEngine {
     const t1 = performance.now();
     const retrieval = await retrieve(this.index, q, question, this.tuning);
     const t2 = performance.now();
-    const sentences = scoreSentences(this.index, q, retrieval, question, this.tuning);
+    const scored = scoreSentences(this.index, q, retrieval, question, this.tuning);
+    const t3 = performance.now();
+    const reading = this.reader !== null && this.tuning.reader.candidates > 0;
+    const sentences = reading ? await readSentences(this.index, this.reader as Reader, question, scored, this.tuning) : scored;
+    const t4 = performance.now();
     // Articles ranked by their best sentence (what the first quote shows), then by passage score.
     const articleRanking = [
       ...new Set([
@@ -108,32 +123,42 @@ export class Engine implements AnswerEngine {
         ...retrieval.candidates.map((c) => this.index.passageArticle[c.passage]),
       ]),
     ];
-    const coverage = await this.coverage(question, sentences, retrieval.alternatives);
-    const confidence = (sentences[0]?.cos ?? 0) + this.tuning.abstain.coverage * coverage;
-    const { floor, threshold } = this.tuning.abstain;
-    const best = sentences[0];
-    const abstained = !best || best.cos < floor || confidence < threshold;
-    const t3 = performance.now();
+    const evidence = await this.evidence(question, sentences, retrieval.alternatives);
+    const confidence = evidence.reader !== null
+      ? answerability(evidence, this.tuning.abstain.model)
+      : evidence.cos + this.tuning.abstain.coverage * evidence.coverage;
+    const abstained = sentences.length === 0 || shouldAbstain(evidence, this.tuning);
+    const t5 = performance.now();
     return {
-      question, retrieval, sentences, articleRanking, confidence, coverage, abstained,
-      timings: { embedMs: t1 - t0, searchMs: t2 - t1, selectMs: t3 - t2 },
+      question, retrieval, sentences, articleRanking, confidence, coverage: evidence.coverage, evidence, abstained,
+      timings: { embedMs: t1 - t0, searchMs: t2 - t1, selectMs: t3 - t2 + (t5 - t4), readMs: reading ? t4 - t3 : 0 },
     };
   }
 
   /**
-   * Soft coverage of the question's words by the best sentence's passage (see coverage.ts): with the
-   * best cosine, what abstention weighs. It catches off-corpus questions that share a topic but not
-   * the specifics ("When did ISIL pledge allegiance to al-Qaeda?").
+   * What abstention weighs about the best sentence (see abstain.ts): the reader's logit, its cosine,
+   * and the soft coverage of the question's words (coverage.ts) by its passage and by the sentence
+   * itself with the one it leans on. Coverage catches questions that share a topic but not the
+   * specifics ("When did ISIL pledge allegiance to al-Qaeda?").
    */
-  private async coverage(question: string, sentences: ScoredSentence[], alternatives: ReadonlyMap<string, string[][]>): Promise<number> {
+  private async evidence(question: string, sentences: ScoredSentence[], alternatives: ReadonlyMap<string, string[][]>): Promise<Evidence> {
     const best = sentences[0];
-    if (!best) return 0;
+    if (!best) return { reader: null, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: false };
     const passage = this.index.sentencePassage[best.id];
     const article = this.index.articles[this.index.passageArticle[passage]];
     const p = article.passages[this.index.passageLocal[passage]];
-    const text = `${article.title}\n${passageBody(article.text, article.sentences, p)}`;
+    const local = this.index.sentenceLocal[best.id];
+    const own = sentenceText(this.index, best.id);
+    const leanedOn = local > 0 && leansBack(own) ? sentenceText(this.index, best.id - 1) + ' ' : '';
     const { words, vectors } = await questionWords(this.index, this.embedder, question);
-    return softCoverage(this.index, words, vectors, text, alternatives);
+    return {
+      // Does any sentence the reader saw answer? (The quoted one is chosen by the mixed score.)
+      reader: sentences.some((s) => s.reader !== undefined) ? Math.max(...sentences.flatMap((s) => (s.reader === undefined ? [] : [s.reader]))) : null,
+      cos: best.cos,
+      coverage: softCoverage(this.index, words, vectors, `${article.title}\n${passageBody(article.text, article.sentences, p)}`, alternatives),
+      sentenceCoverage: softCoverage(this.index, words, vectors, leanedOn + own, alternatives),
+      typeMissing: answerType(question) !== 'other' && !best.typeMatch,
+    };
   }
 
   sources(): SourceInfo[] {
@@ -174,14 +199,19 @@ export class Engine implements AnswerEngine {
  * const engine = await openEngine(loadConfig());
  * (await engine.answer('How many air missions has the coalition flown?')).quotes[0].source.publisher; // 'DW'
  */
-export async function openEngine(config: Config, options: { embedder?: Embedder; tuning?: Tuning } = {}): Promise<Engine> {
+export async function openEngine(
+  config: Config,
+  options: { embedder?: Embedder; reader?: Reader | null; tuning?: Tuning } = {},
+): Promise<Engine> {
   // The model and how it is used (pooling, prefixes): an index made otherwise is refused with what to run.
   const expected = options.embedder?.info ?? { model: config.embeddingModel, quantized: config.quantized, ...profileForConfig(config) };
-  // Check the index before paying for the model: a missing index fails fast with its own message.
+  // Check the index before paying for the models: a missing index fails fast with its own message.
   const index = await loadIndex(config.indexDir, expected);
-  const embedder =
-    options.embedder ?? (await Embedder.forConfig(config));
-  const engine = new Engine(index, embedder, options.tuning);
+  const [embedder, reader] = await Promise.all([
+    options.embedder ?? Embedder.forConfig(config),
+    options.reader !== undefined ? options.reader : config.readerModel === null ? null : Reader.shared(config.readerModel),
+  ]);
+  const engine = new Engine(index, embedder, options.tuning, reader);
   // One throw-away question compiles the hot paths and warms ONNX Runtime, so the first real
   // question is answered as fast as the next ones.
   await engine.trace('warm up');

@@ -16,6 +16,8 @@ export interface ScoredSentence {
   /** IDF-weighted share of the question's terms that the sentence holds (0…1). */
   lexical: number;
   typeMatch: boolean;
+  /** The reader's logit (> 0: it answers the question), for the sentences it read. */
+  reader?: number;
   /** Fused score of the sentence's passage. */
   passageScore: number;
   score: number;
@@ -62,7 +64,29 @@ export function scoreSentences(
 }
 
 /** A sentence that leans on the one before it ("He said…", "It was…"): shown with that one. */
-const LEANS_BACK = /^[“"‘']?(he|she|it|they|this|that|these|those|his|her|their|its|but|and|however|also|the move|the decision|the statement|earlier|later|then)\b/i;
+const LEANS_BACK_RE = /^[“"‘']?(he|she|it|they|this|that|these|those|his|her|their|its|but|and|however|also|the move|the decision|the statement|earlier|later|then)\b/i;
+
+/**
+ * A sentence that cannot stand alone: it opens with a pronoun or connective, or is very short.
+ *
+ * @example
+ * leansBack('He said the fight would take years.'); // true
+ */
+export function leansBack(text: string): boolean {
+  return LEANS_BACK_RE.test(text) || text.length < 40;
+}
+
+/**
+ * The verbatim text of a sentence by its global id.
+ *
+ * @example
+ * sentenceText(index, ranked[0].id); // 'Pentagon spokesman Rear Admiral John Kirby said…'
+ */
+export function sentenceText(index: LoadedIndex, id: number): string {
+  const article = index.articles[index.sentenceArticle[id]];
+  const s = article.sentences[index.sentenceLocal[id]];
+  return article.text.slice(s.start, s.end);
+}
 
 /** Citation of an article, as every face shows it. */
 export function citationOf(index: LoadedIndex, articleIndex: number): Citation {
@@ -96,10 +120,6 @@ export function buildQuotes(
   const quotes: Building[] = [];
   /** Global ids of every sentence shown so far: inside a quote or as an "also reported by". */
   const shown = new Set<number>();
-  const sentenceText = (id: number) => {
-    const s = index.articles[index.sentenceArticle[id]].sentences[index.sentenceLocal[id]];
-    return index.articles[index.sentenceArticle[id]].text.slice(s.start, s.end);
-  };
   for (const r of ranked) {
     if (quotes.length >= page.offset + page.k) break;
     if (shown.has(r.id)) continue;
@@ -123,7 +143,7 @@ export function buildQuotes(
     }
 
     let first = local;
-    if (local > 0 && (LEANS_BACK.test(text) || text.length < 40)) {
+    if (local > 0 && leansBack(text)) {
       // The sentence it leans on is already quoted: the quote goes on with this one.
       const before = quotes.find((x) => x.article === a && x.last === local - 1);
       if (before) {
@@ -135,7 +155,7 @@ export function buildQuotes(
       }
       // Shown elsewhere already (as "also reported by", or its words in another quote): not again.
       const prev = r.id - 1;
-      if (!shown.has(prev) && !quotes.some((x) => overlapsText(x.text, sentenceText(prev)))) first = local - 1;
+      if (!shown.has(prev) && !quotes.some((x) => overlapsText(x.text, sentenceText(index, prev)))) first = local - 1;
     }
     const start = article.sentences[first].start;
     const quote: Building = {

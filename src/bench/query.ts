@@ -16,6 +16,8 @@ export interface StageLatency {
   search: Summary;
   /** Sentence scoring and the abstain decision (`Trace.timings.selectMs`). */
   select: Summary;
+  /** The reader on the best candidates (`Trace.timings.readMs`). */
+  read: Summary;
   /** The rest of `answer`: normalizing the question and cutting quotes. */
   quotes: Summary;
   abstained: number;
@@ -40,6 +42,7 @@ export async function measureEngine(
   const embed: number[] = [];
   const search: number[] = [];
   const select: number[] = [];
+  const read: number[] = [];
   const quotes: number[] = [];
   let abstained = 0;
   for (const q of questions) {
@@ -48,11 +51,12 @@ export async function measureEngine(
     embed.push(a.timings.embedMs);
     search.push(a.timings.searchMs);
     select.push(a.timings.selectMs);
-    quotes.push(Math.max(0, a.ms - a.timings.embedMs - a.timings.searchMs - a.timings.selectMs));
+    read.push(a.timings.readMs ?? 0);
+    quotes.push(Math.max(0, a.ms - a.timings.embedMs - a.timings.searchMs - a.timings.selectMs - (a.timings.readMs ?? 0)));
     if (a.abstained) abstained++;
     onAnswered?.(total.length);
   }
-  return { total: summarize(total), embed: summarize(embed), search: summarize(search), select: summarize(select), quotes: summarize(quotes), abstained };
+  return { total: summarize(total), embed: summarize(embed), search: summarize(search), select: summarize(select), read: summarize(read), quotes: summarize(quotes), abstained };
 }
 
 export interface NaiveLatency {

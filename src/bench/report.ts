@@ -44,7 +44,7 @@ export function latencySvg(report: BenchReport): string {
     title: `Warm query latency, ${report.query.questions} SQuAD questions (${report.mode} run)`,
     unit: 'ms',
     series: ['p50', 'p95', 'p99'],
-    groups: [row('embed', s.embed), row('search', s.search), row('select', s.select), row('engine total', s.total), row('naive peer', report.query.naive.total)],
+    groups: [row('embed', s.embed), row('search', s.search), row('select', s.select), row('read', s.read), row('engine total', s.total), row('naive peer', report.query.naive.total)],
   });
 }
 
@@ -108,6 +108,7 @@ export function markdown(r: BenchReport): string {
     lat('embed question', L.embed),
     lat('search (HNSW ×2 + BM25 + fusion)', L.search),
     lat('select (sentence scoring, abstain)', L.select),
+    lat('read (the reader on the best candidates)', L.read),
     lat('quotes (cutting, also-in)', L.quotes),
     lat('**engine total**', L.total),
     lat(`naive peer total (${r.query.naiveQuestions} questions)`, r.query.naive.total),

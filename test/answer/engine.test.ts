@@ -100,6 +100,8 @@ describe('the vector-store seam', () => {
     const exact = new Engine(
       { ...engine.index, sentenceStore: new ExactStore(engine.index.sentenceVectors, dim), passageStore: new ExactStore(engine.index.passageVectors, dim) },
       engine.embedder,
+      DEFAULT_TUNING,
+      engine.reader,
     );
     const questions = readQuestions('../shared/eval/seed-questions.jsonl');
     expect(questions.length).toBeGreaterThan(10);

@@ -1,0 +1,34 @@
+/**
+ * The read stage: the reader (a cross-encoder, `embed/reader.ts`) judges the few best candidate
+ * sentences, and its logit is mixed into their score. Only the top candidates are read (one batch per
+ * question): the cheap stage already puts the answer sentence among them almost always, and the
+ * reader's cost grows with every pair.
+ */
+import type { Reader } from '../embed/reader.js';
+import type { LoadedIndex } from '../index/load.js';
+import { sentenceText, type ScoredSentence } from './quotes.js';
+import type { Tuning } from './tuning.js';
+
+/**
+ * Reads the top `tuning.reader.candidates` sentences and re-ranks them by
+ * score + `tuning.reader.weight` × reader logit; the unread rest keeps its order below them.
+ * Each read sentence gets its logit in `reader`.
+ *
+ * @example
+ * const ranked = await readSentences(index, reader, question, scoreSentences(…), DEFAULT_TUNING);
+ * ranked[0].reader; // 4.2: the reader says it answers
+ */
+export async function readSentences(
+  index: LoadedIndex,
+  reader: Reader,
+  question: string,
+  ranked: ScoredSentence[],
+  tuning: Tuning,
+): Promise<ScoredSentence[]> {
+  const head = ranked.slice(0, tuning.reader.candidates);
+  if (head.length === 0) return ranked;
+  const logits = await reader.score(question, head.map((s) => sentenceText(index, s.id)));
+  const read = head.map((s, i) => ({ ...s, reader: logits[i], score: s.score + tuning.reader.weight * logits[i] }));
+  read.sort((x, y) => y.score - x.score);
+  return [...read, ...ranked.slice(head.length)];
+}

@@ -1,0 +1,73 @@
+/**
+ * The engine with the shipped reader, on real indexes: on-topic questions the seed articles do not
+ * answer get silence, the answerable ones keep their quotes, the sentence that names what is asked
+ * beats the one that repeats the question, and the engine still answers without a reader.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildIndex } from '../../src/index/build.js';
+import { openEngine, type Engine } from '../../src/answer/engine.js';
+import { DEFAULT_TUNING, NO_READER } from '../../src/answer/tuning.js';
+import { readQuestions } from '../../src/eval/datasets.js';
+import { evaluate } from '../../src/eval/metrics.js';
+import { BBC, copyCorpus, SEED_CORPUS, sharedEmbedder, tempDir, testConfig } from '../support/env.js';
+
+let seeds: Engine;
+const seedIndex = tempDir('verbatim-index-');
+beforeAll(async () => {
+  const embedder = await sharedEmbedder();
+  const config = testConfig({ CORPUS_DIR: SEED_CORPUS, INDEX_DIR: seedIndex });
+  await buildIndex(config, { embedder });
+  seeds = await openEngine(config, { embedder });
+});
+
+describe('abstention with the reader (seed corpus)', () => {
+  it('the reader judges that no candidate answers two of the issue\'s on-topic questions, and that one answers a seed question', async () => {
+    for (const q of ['Who is the leader of Hezbollah?', 'How many civilians were killed in the air strikes?']) {
+      const { evidence } = await seeds.trace(q);
+      expect({ q, answered: (evidence.reader ?? 0) > 0 }).toEqual({ q, answered: false });
+    }
+    expect((await seeds.trace('How many air missions has the coalition flown?')).evidence.reader ?? 0).toBeGreaterThan(0);
+  });
+
+  it('abstains on more held-out on-topic unanswerable seed questions than the older rule (eval/seed-unanswerable.jsonl)', async () => {
+    const questions = readQuestions('eval/seed-unanswerable.jsonl');
+    const withReader = (await evaluate(seeds, questions, seeds.tuning)).metrics.abstentionRate ?? 0;
+    const older = (await evaluate(seeds, questions, NO_READER)).metrics.abstentionRate ?? 1;
+    expect(withReader).toBeGreaterThan(older);
+    expect(withReader).toBeGreaterThanOrEqual(0.1);
+  });
+
+  it('the engine reports the reader as its own stage and records its evidence', async () => {
+    const { answer, trace } = await seeds.answerWithTrace('How many air missions has the coalition flown?');
+    expect(answer.abstained).toBe(false);
+    expect(answer.timings.readMs).toBeGreaterThan(0);
+    expect(trace?.evidence.reader).toBeGreaterThan(0);
+    expect(trace?.sentences[0].reader).toBe(trace?.evidence.reader);
+  });
+});
+
+describe('without a reader (READER_MODEL=none)', () => {
+  it('answers and abstains by the older rule', async () => {
+    const embedder = await sharedEmbedder();
+    const config = testConfig({ CORPUS_DIR: SEED_CORPUS, INDEX_DIR: seedIndex, READER_MODEL: 'none' });
+    const plain = await openEngine(config, { embedder });
+    expect(plain.reader).toBeNull();
+    const answer = await plain.answer('How many air missions has the coalition flown?');
+    expect(answer.quotes[0].text).toContain('1,000');
+    expect(answer.timings.readMs ?? 0).toBe(0);
+    const { metrics } = await evaluate(plain, readQuestions('../shared/eval/seed-questions.jsonl'), DEFAULT_TUNING);
+    expect(metrics.abstentionRate).toBe(1);
+  });
+});
+
+describe('the sentence that names what is asked for (BBC)', () => {
+  it('quotes the drug-testing expert for "Which drug-testing expert backed Chelsea over sacking Mutu?"', async () => {
+    const embedder = await sharedEmbedder();
+    const corpus = copyCorpus(BBC, ['sport/199.txt', 'sport/201.txt', 'sport/203.txt', 'sport/001.txt']);
+    const config = testConfig({ CORPUS_DIR: corpus, INDEX_DIR: tempDir('verbatim-index-') });
+    await buildIndex(config, { embedder });
+    const engine = await openEngine(config, { embedder });
+    const answer = await engine.answer('Which drug-testing expert backed Chelsea over sacking Mutu?');
+    expect(answer.quotes[0]?.text).toMatch(/Verroken/);
+  });
+});

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Trains the reader from scratch and writes models/verbatim-reader-minilm-l6 (what the product ships).
+# Needs Python 3.11 and ../shared (SQuAD public half, BBC). About 40 minutes on 2 cores.
+#   npm run train-reader            # or: training/train.sh [extra train.py flags]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=${READER_VENV:-training/.venv}
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet -r training/requirements.txt
+fi
+npx tsx training/prepare.ts --shared "${SHARED_DIR:-../shared}" --out training/data
+"$venv/bin/python" training/train.py --data training/data --out models/verbatim-reader-minilm-l6 "$@"

@@ -249,12 +249,13 @@ export async function runBench(config: Config, options: BenchOptions) {
   const goals: Goal[] = [
     goal('indexing throughput ÷ raw ONNX Runtime', ratioToRaw, '×', { atLeast: 0.9 }),
     goal('indexing throughput ÷ naive pipeline', ratioToNaive, '×', { atLeast: 5 }),
-    goal('query p50 (warm)', latency.total.p50, 'ms', { atMost: 10 }),
-    goal('query p99 (warm)', latency.total.p99, 'ms', { atMost: 40 }),
+    // With the reader (issue 11's budget); the stage table shows what the reader's share is.
+    goal('query p50 (warm, with the reader)', latency.total.p50, 'ms', { atMost: 40 }),
+    goal('query p99 (warm, with the reader)', latency.total.p99, 'ms', { atMost: 120 }),
     goal('query speed-up vs naive (p50)', speedupP50, '×', { atLeast: 20 }),
     goal(`HNSW recall@10 (efSearch ${atDefault.efSearch})`, atDefault.recallAt10, '', { atLeast: 0.99 }),
-    goal('cold start (process → first answer)', coldStartMs, 'ms', { atMost: 2000 }),
-    goal('RSS while serving', servingRss, 'MB', { atMost: 400 }),
+    goal('cold start (process → first answer)', coldStartMs, 'ms', { atMost: 2500 }),
+    goal('RSS while serving', servingRss, 'MB', { atMost: 450 }),
   ];
 
   return {

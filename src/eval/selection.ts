@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ARTICLE_EXTENSIONS, loadSidecar, readArticle } from '../ingest/index.js';
+import { ARTICLE_EXTENSIONS, listFiles, loadSidecar, readArticle } from '../ingest/index.js';
 import type { Article } from '../types.js';
 
 /** The BBC slices of `../shared/READER-NOTES.md`: dev may be used for tuning, test only for reporting. */
@@ -84,6 +84,7 @@ export async function readSelection(
   spec: string,
 ): Promise<{ articles: Article[]; files: string[]; skipped: { file: string; reason: string }[] }> {
   const keep = fileFilter(spec);
+  if (!(await fs.stat(dir).catch(() => null))?.isDirectory()) throw new Error(`corpus folder not found: ${dir}`);
   const files = (await listFiles(dir)).filter(
     (rel) => keep(rel) && (ARTICLE_EXTENSIONS as readonly string[]).includes(path.posix.extname(rel).toLowerCase()),
   );
@@ -112,22 +113,4 @@ export async function readSelection(
 export function indexKey(label: string, selected?: readonly string[]): string {
   const sel = selected ? `-sel${crypto.createHash('sha256').update(selected.join('\n')).digest('hex').slice(0, 10)}` : '';
   return `${label.replace(/[^\w.-]+/g, '_').slice(-60)}${sel}`;
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (abs: string, rel: string) => {
-    const entries = await fs.readdir(abs, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      const childRel = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(path.join(abs, e.name), childRel);
-      else if (e.isFile()) out.push(childRel);
-    }
-  };
-  const stat = await fs.stat(dir).catch(() => null);
-  if (!stat?.isDirectory()) throw new Error(`corpus folder not found: ${dir}`);
-  await walk(dir, '');
-  return out;
 }

@@ -201,8 +201,13 @@ export function contentHash(raw: Uint8Array, entry: SidecarEntry): string {
     .digest('hex');
 }
 
-/** Relative paths (forward slashes) of all non-dot files under `dir`, sorted by code point per folder. */
-async function listFiles(dir: string): Promise<string[]> {
+/**
+ * Relative paths (forward slashes) of all non-dot files under `dir`, sorted by code point per folder.
+ *
+ * @example
+ * await listFiles('../shared/datasets/bbc-news'); // ['README.TXT', 'business/001.txt', …]
+ */
+export async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (abs: string, rel: string) => {
     const entries = await fs.readdir(abs, { withFileTypes: true });

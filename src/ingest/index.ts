@@ -5,7 +5,7 @@
  * import { readCorpus } from './ingest/index.js';
  * const { articles, skipped, notes } = await readCorpus('corpus');
  */
-export { readCorpus, readArticle, contentHash, ARTICLE_EXTENSIONS, MAX_FILE_BYTES } from './corpus.js';
+export { readCorpus, readArticle, listFiles, contentHash, ARTICLE_EXTENSIONS, MAX_FILE_BYTES } from './corpus.js';
 export type { CorpusResult, ReadOptions, SkippedFile, FileNote } from './corpus.js';
 export { CLEANER_VERSION, cleanText, classifyLines, isHeadlineLike } from './clean.js';
 export type { Cleaned, ClassifiedLine, LineKind } from './clean.js';

@@ -50,7 +50,7 @@ export const DEFAULT_TUNING: Tuning = {
   corroborate: 0.82,
   corroborateFigure: 0.45,
   // `npm run calibrate -- --candidates 5 --weight 0.1` (reports/calibration.md): reading more than 4–6 gains
-  // nothing on the development questions, and 8 cost 56 ms at p50 (`npm run bench`), over the 40 ms budget.
+  // nothing on the development questions; the read stage costs 42 ms at p50 for 5 and 56 ms for 8 (`npm run bench`).
   reader: { candidates: 5, weight: 0.1 },
   abstain: {
     coverage: 1,

@@ -27,7 +27,7 @@ import { sentenceText } from '../src/answer/quotes.js';
 import { answerability, type AbstainModel, type Evidence } from '../src/answer/abstain.js';
 import { DEFAULT_TUNING, type Tuning } from '../src/answer/tuning.js';
 import { readQuestions, readSquadDocs, type EvalQuestion } from '../src/eval/datasets.js';
-import { BBC_DIR, BBC_SLICES, indexKey, readSelection } from '../src/eval/selection.js';
+import { BBC_DIR, BBC_SLICES, corpusIndexKey, indexKey, readSelection } from '../src/eval/selection.js';
 import { HOLDOUT_EVERY, readSplit, splitQuestions, squadHoldout } from '../src/eval/squad-split.js';
 import { runMain } from '../src/cli/run.js';
 import { evenSample, openCachedEngine } from '../src/eval/workspace.js';
@@ -63,8 +63,8 @@ await runMain(async () => {
   const held = await open(indexKey(`squad-${base}-holdout${HOLDOUT_EVERY}-tune`), holdout.articles);
   const bbcDir = path.resolve(BBC_DIR);
   const selection = await readSelection(bbcDir, BBC_SLICES.dev.include);
-  const bbc = await open(indexKey(`corpus-${bbcDir.replace(/[^\w]+/g, '_').slice(-60)}`, selection.files), selection.articles, bbcDir);
-  const seeds = await open(indexKey(`corpus-${path.resolve(config.corpusDir).replace(/[^\w]+/g, '_').slice(-60)}`));
+  const bbc = await open(corpusIndexKey(bbcDir, selection.files), selection.articles, bbcDir);
+  const seeds = await open(corpusIndexKey(config.corpusDir));
 
   const squadTune = splitQuestions(docs, tuneTitles);
   const bbcDev = readQuestions(BBC_SLICES.dev.questions);

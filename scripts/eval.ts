@@ -14,7 +14,7 @@ import { readQuestions, readSquad, readSquadDocs, type EvalQuestion } from '../s
 import { evaluate, type Metrics, type QuestionResult } from '../src/eval/metrics.js';
 import { runMain } from '../src/cli/run.js';
 import { evenSample, openCachedEngine } from '../src/eval/workspace.js';
-import { BBC_DIR, BBC_SLICES, indexKey, readSelection, type BbcSlice } from '../src/eval/selection.js';
+import { BBC_DIR, BBC_SLICES, corpusIndexKey, indexKey, readSelection, type BbcSlice } from '../src/eval/selection.js';
 import { HOLDOUT_EVERY, readSplit, splitQuestions, squadHoldout, type SplitName } from '../src/eval/squad-split.js';
 import type { Article } from '../src/types.js';
 
@@ -123,16 +123,15 @@ await runMain(async () => {
     }
     questions = readQuestions(questionFile);
     name = opts.name ?? path.basename(questionFile).replace(/\.jsonl?$/, '');
-    const label = `corpus-${corpusDir.replace(/[^\w]+/g, '_').slice(-60)}`;
     if (include) {
       const selection = await readSelection(corpusDir, include);
       articles = selection.articles;
       for (const s of selection.skipped) process.stderr.write(`skipped ${s.file}: ${s.reason}\n`);
-      key = indexKey(label, selection.files);
+      key = corpusIndexKey(corpusDir, selection.files);
       Object.assign(input, { corpus: shown(corpusDir), include, files: selection.files.length });
       process.stderr.write(`selection "${include}": ${selection.files.length} files of ${corpusDir}\n`);
     } else {
-      key = indexKey(label);
+      key = corpusIndexKey(corpusDir);
       input.corpus = shown(corpusDir);
     }
     input.questions = questionFile;

@@ -14,7 +14,7 @@ import { Embedder } from '../src/embed/embedder.js';
 import { DEFAULT_TUNING, type Tuning } from '../src/answer/tuning.js';
 import { readQuestions, readSquadDocs } from '../src/eval/datasets.js';
 import { evaluate } from '../src/eval/metrics.js';
-import { indexKey } from '../src/eval/selection.js';
+import { corpusIndexKey, indexKey } from '../src/eval/selection.js';
 import { readSplit, splitQuestions, SPLIT_NAMES, type SplitName } from '../src/eval/squad-split.js';
 import { runMain } from '../src/cli/run.js';
 import { evenSample, openCachedEngine } from '../src/eval/workspace.js';
@@ -70,7 +70,7 @@ await runMain(async () => {
   const questions = splitQuestions(docs, splits.flatMap((s) => readSplit(s)));
   // The same cached indexes as `npm run eval` (SQuAD, and the corpus the seed questions are about).
   const { engine: squad } = await openCachedEngine(config, embedder, indexKey(`squad-${path.basename(opts.squad)}`), articles);
-  const { engine: seeds } = await openCachedEngine(config, embedder, indexKey(`corpus-${path.resolve(config.corpusDir).replace(/[^\w]+/g, '_').slice(-60)}`));
+  const { engine: seeds } = await openCachedEngine(config, embedder, corpusIndexKey(config.corpusDir));
   const seedQuestions = readQuestions(opts.questions);
 
   // Two interleaved samples: the held-out half starts half a step after the tuning half.

@@ -151,9 +151,11 @@ export class Engine implements AnswerEngine {
     const own = sentenceText(this.index, best.id);
     const leanedOn = local > 0 && leansBack(own) ? sentenceText(this.index, best.id - 1) + ' ' : '';
     const { words, vectors } = await questionWords(this.index, this.embedder, question);
+    // The read sentences lead the ranking (read.ts): only those carry a logit.
+    const read = sentences.slice(0, this.tuning.reader.candidates).flatMap((s) => (s.reader === undefined ? [] : [s.reader]));
     return {
       // Does any sentence the reader saw answer? (The quoted one is chosen by the mixed score.)
-      reader: sentences.some((s) => s.reader !== undefined) ? Math.max(...sentences.flatMap((s) => (s.reader === undefined ? [] : [s.reader]))) : null,
+      reader: read.length ? Math.max(...read) : null,
       cos: best.cos,
       coverage: softCoverage(this.index, words, vectors, `${article.title}\n${passageBody(article.text, article.sentences, p)}`, alternatives),
       sentenceCoverage: softCoverage(this.index, words, vectors, leanedOn + own, alternatives),

@@ -103,6 +103,17 @@ export async function readSelection(
 }
 
 /**
+ * The cached index's name for a corpus folder (and a selection of its files): what eval, tune and
+ * calibrate share, so one folder is indexed once per model.
+ *
+ * @example
+ * corpusIndexKey('corpus'); // 'corpus-_work_main_corpus'
+ */
+export function corpusIndexKey(dir: string, selected?: readonly string[]): string {
+  return indexKey(`corpus-${path.resolve(dir).replace(/[^\w]+/g, '_').slice(-60)}`, selected);
+}
+
+/**
  * The cached index's name for an input: what it holds (a label and, for a selection, a hash of the
  * selected file list), so two selections never share an index. `openCachedEngine` appends the
  * embedding model (profile, fp32), so two models never share one either.

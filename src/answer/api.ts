@@ -36,12 +36,15 @@ export interface AnswerEngine {
    * a.quotes[0].text; // 'Using an Arabic acronym for the IS, Kerry said: "The roughly 1,000 …'
    */
   answer(question: string, options?: AnswerOptions): Promise<Answer>;
-  /** Every article of the index, in corpus order. */
-  sources(): SourceInfo[];
+  /**
+   * Every article of the index, in corpus order. Async like the rest: a remote engine (a search
+   * cluster, the answer service) answers over the network.
+   */
+  sources(): Promise<SourceInfo[]>;
   /** One article by its source id. */
-  source(id: string): SourceInfo | undefined;
+  source(id: string): Promise<SourceInfo | undefined>;
   /** The quote's sentence with `radius` sentences either side (same article). */
-  context(sentenceId: number, radius?: number): QuoteContext | undefined;
+  context(sentenceId: number, radius?: number): Promise<QuoteContext | undefined>;
   /** Identifies the loaded index build (changes when the index is rebuilt). */
   readonly buildId: string;
 }

@@ -163,11 +163,11 @@ export class Engine implements AnswerEngine {
     };
   }
 
-  sources(): SourceInfo[] {
+  async sources(): Promise<SourceInfo[]> {
     return this.index.articles.map((_, i) => this.sourceAt(i));
   }
 
-  source(id: string): SourceInfo | undefined {
+  async source(id: string): Promise<SourceInfo | undefined> {
     const i = this.index.articles.findIndex((a) => a.id === id);
     return i < 0 ? undefined : this.sourceAt(i);
   }
@@ -183,7 +183,7 @@ export class Engine implements AnswerEngine {
     };
   }
 
-  context(sentenceId: number, radius = 2): QuoteContext | undefined {
+  async context(sentenceId: number, radius = 2): Promise<QuoteContext | undefined> {
     if (!Number.isInteger(sentenceId) || sentenceId < 0 || sentenceId >= this.index.sentenceArticle.length) return undefined;
     const a = this.index.sentenceArticle[sentenceId];
     const local = this.index.sentenceLocal[sentenceId];

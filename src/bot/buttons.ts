@@ -27,7 +27,7 @@ export async function handleButton(interaction: ButtonInteraction, ctx: BotConte
     return ephemeral("I don't recognise this button; it may come from an older version of me.");
   }
   if (action.kind === 'sources') {
-    await interaction.update(renderSourcesPage(ctx.engines.current.sources(), action.page));
+    await interaction.update(renderSourcesPage(await ctx.engines.current.sources(), action.page));
     return;
   }
   const entry = ctx.answers.get(action.key);
@@ -47,10 +47,10 @@ export async function handleButton(interaction: ButtonInteraction, ctx: BotConte
       if (entry.buildId !== engine.buildId) {
         return ephemeral('The article index was updated since this answer, so I cannot find its context any more. Please ask again.');
       }
-      const context = engine.context(quote.sentenceId);
+      const context = await engine.context(quote.sentenceId);
       if (!context) return ephemeral('I could not find the context of that quote.');
       // The centre sentence, to show in bold: the context's middle sentence is the quoted one.
-      const sentence = engine.context(quote.sentenceId, 0)?.text;
+      const sentence = (await engine.context(quote.sentenceId, 0))?.text;
       await interaction.reply({ ...renderContext(context, sentence), flags: MessageFlags.Ephemeral });
       return;
     }

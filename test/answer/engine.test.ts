@@ -83,12 +83,12 @@ describe('answers', () => {
 
   it('gives the context around a quote and lists sources', async () => {
     const answer = await engine.answer('Who is the Pentagon spokesman?');
-    const ctx = engine.context(answer.quotes[0].sentenceId, 1);
+    const ctx = await engine.context(answer.quotes[0].sentenceId, 1);
     expect(ctx?.text).toContain(answer.quotes[0].text.split('\n').pop()!.slice(0, 30));
-    expect(engine.context(-1)).toBeUndefined();
-    const sources = engine.sources();
+    expect(await engine.context(-1)).toBeUndefined();
+    const sources = await engine.sources();
     expect(sources).toHaveLength(5);
-    const dw = engine.source('001_e9a4a54a7af6da91');
+    const dw = await engine.source('001_e9a4a54a7af6da91');
     expect(dw?.passages).toBeGreaterThan(0);
     expect(dw?.firstParagraph.length).toBeGreaterThan(20);
   });

@@ -70,8 +70,8 @@ describe('EngineSlot', () => {
 });
 
 describe('source ranking', () => {
-  const sources = createStubEngine({ articles: manyArticles(40) }).sources();
-  test('prefix first, at most 25, fuzzy for typos', () => {
+  test('prefix first, at most 25, fuzzy for typos', async () => {
+    const sources = await createStubEngine({ articles: manyArticles(40) }).sources();
     expect(rankSources(sources, '', 25)).toHaveLength(25);
     const iran = rankSources(sources, 'iran', 25);
     expect(iran.length).toBe(10);

@@ -146,7 +146,7 @@ describe('buttons', () => {
     const r = await fake.waitForReply(fake.clickButton(ctx, reply.response));
     expect(r.flags & 64).toBe(64);
     const answer = await engine.answer(QUESTION);
-    const expected = engine.context(answer.quotes[0].sentenceId)!;
+    const expected = (await engine.context(answer.quotes[0].sentenceId))!;
     expect(r.embeds[0].title).toBe(`Context · ${expected.source.title}`);
     expect(r.embeds[0].description).toContain('**');
     expect(r.embeds[0].description.length).toBeGreaterThan(reply.body.embeds[0].description.length / 2);

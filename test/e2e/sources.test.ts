@@ -46,7 +46,7 @@ describe('with the real index', () => {
   afterAll(() => bot?.stop());
 
   test('/source autocomplete suggests titles by prefix and fuzzy match, value = id', async () => {
-    const iran = engine.sources().find((s) => /iran/i.test(s.title))!;
+    const iran = (await engine.sources()).find((s) => /iran/i.test(s.title))!;
     const r = await fake.waitForReply(fake.sendAutocomplete('source', { id: 'iran str' }, 'id'));
     expect(r.type).toBe(8);
     expect(r.choices[0].value).toBe(iran.id);
@@ -54,12 +54,12 @@ describe('with the real index', () => {
     const fuzzy = await fake.waitForReply(fake.sendAutocomplete('source', { id: 'kery' }, 'id'));
     expect(fuzzy.choices.length).toBeGreaterThan(0);
     const all = await fake.waitForReply(fake.sendAutocomplete('source', { id: '' }, 'id'));
-    expect(all.choices).toHaveLength(engine.sources().length);
+    expect(all.choices).toHaveLength((await engine.sources()).length);
     for (const c of all.choices) expect(c.name.length).toBeLessThanOrEqual(100);
   });
 
   test('/source shows metadata, first paragraph and the number of passages', async () => {
-    const s = engine.sources()[2];
+    const s = (await engine.sources())[2];
     const r = await fake.waitForReply(fake.sendSlashCommand('source', { id: s.id }));
     const e = r.embeds[0];
     expect(e.title).toBe(s.title);

@@ -131,12 +131,12 @@ export function createStubEngine(options: StubEngineOptions = {}): AnswerEngine 
       if (quotes.length === 0) notices.push('No more passages answer this question.');
       return { question: q, abstained: false, quotes, notice: notices.length ? notices.join(' ') : undefined, ms: performance.now() - t0, timings };
     },
-    sources: () => articles.map(info),
-    source: (id: string) => {
+    sources: async () => articles.map(info),
+    source: async (id: string) => {
       const i = articles.findIndex((a) => a.id === id);
       return i < 0 ? undefined : info(articles[i], i);
     },
-    context(sentenceId: number, radius = 2): QuoteContext | undefined {
+    async context(sentenceId: number, radius = 2): Promise<QuoteContext | undefined> {
       const s = flat[sentenceId];
       if (!s) return undefined;
       const from = flat.findIndex((x) => x.article === s.article && x.local === Math.max(0, s.local - radius));

@@ -35,7 +35,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
       const r = await ctx.engines.reload();
       if (r.ok) {
         const what = r.changed ? `build \`${r.previous}\` → \`${r.current}\`` : `build \`${r.current}\` (unchanged)`;
-        return [renderText(`Reloaded the index: ${what}, ${ctx.engines.current.sources().length} articles.`, { escape: false })];
+        return [renderText(`Reloaded the index: ${what}, ${(await ctx.engines.current.sources()).length} articles.`, { escape: false })];
       }
       const reason = truncate(r.error.message.replace(/`/g, "'"), 1500);
       return [renderText(`Could not load the new index, so I'm still serving build \`${r.current}\`.\n> ${reason}`, { escape: false })];

@@ -17,9 +17,9 @@ export const data = new SlashCommandBuilder()
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const query = interaction.options.getString('id', true).trim();
   const engine = ctx.engines.current;
-  const sources = engine.sources();
+  const sources = await engine.sources();
   const source =
-    engine.source(query) ??
+    (await engine.source(query)) ??
     sources.find((s) => s.title.toLowerCase() === query.toLowerCase()) ??
     rankSources(sources, query, 1).find((r) => r.score >= 70)?.source;
   if (!source) {
@@ -40,7 +40,7 @@ export async function execute(interaction: ChatInputCommandInteraction, ctx: Bot
  */
 export async function autocomplete(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void> {
   const typed = String(interaction.options.getFocused());
-  const choices = rankSources(ctx.engines.current.sources(), typed, 25)
+  const choices = rankSources(await ctx.engines.current.sources(), typed, 25)
     .filter((r) => r.source.id.length <= 100)
     .map(({ source }) => ({
       name: truncate(`${source.title || source.file}${source.publisher ? ` · ${source.publisher}` : ''}`, 100),

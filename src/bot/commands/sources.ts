@@ -11,5 +11,5 @@ export const data = new SlashCommandBuilder().setName('sources').setDescription(
  * await execute(interaction, ctx);
  */
 export async function execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
-  await interaction.reply({ ...renderSourcesPage(ctx.engines.current.sources(), 0), flags: MessageFlags.Ephemeral });
+  await interaction.reply({ ...renderSourcesPage(await ctx.engines.current.sources(), 0), flags: MessageFlags.Ephemeral });
 }

@@ -10,7 +10,10 @@
  *   removed, every label 0), so the score learns "answers it", not "best of this group".
  * - BBC files 001–020 of each folder: synthetic cloze questions (a number, date or name in a sentence
  *   replaced by its wh-word, Lewis et al. 2019) with same-article hard negatives, and no-answer groups.
- * - `tune` articles: the same groups, written apart, for choosing the checkpoint.
+ * - Hand-written news questions (`training/questions/`, BBC files 001–020): the answer sentence against
+ *   the article's look-alikes, lede and neighbours; no-answer groups; on-topic questions the article
+ *   does not answer, every label 0. Files 017–020 go to `tune`.
+ * - `tune` articles: the same groups, written apart, for the figures of the model card.
  *
  * Usage: `tsx training/prepare.ts [--shared ../shared] [--out training/data]`
  */
@@ -184,10 +187,85 @@ async function bbcGroups(root: string): Promise<Group[]> {
   return groups;
 }
 
+// ---------------------------------------------------------------- hand-written news questions
+/**
+ * `training/questions/*.jsonl`: questions written by people about BBC files 001–020 (the files
+ * READER-NOTES allows), each with the one sentence that answers it, or `answer: null` for an on-topic
+ * question the article does not answer. These teach what SQuAD and the cloze questions cannot: a
+ * paraphrased news question, the lede that repeats its words without the fact, and a question about
+ * the story's own names that the story leaves open.
+ */
+interface WrittenQuestion {
+  file: string;
+  question: string;
+  answer: string | null;
+}
+
+/** Files 017–020 of each folder are kept for the tune figures; the rest train. */
+function writtenSplit(file: string): 'train' | 'tune' {
+  const n = Number(/(\d{3})\.txt$/.exec(file)?.[1] ?? 0);
+  return n >= 17 ? 'tune' : 'train';
+}
+
+async function writtenGroups(root: string, dir: string): Promise<{ train: Group[]; tune: Group[]; skipped: number }> {
+  const out = { train: [] as Group[], tune: [] as Group[], skipped: 0 };
+  if (!fs.existsSync(dir)) return out;
+  const questions: WrittenQuestion[] = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as WrittenQuestion));
+  const norm = (t: string) => t.replace(/\s+/g, ' ').trim();
+  const articles = new Map<string, string[]>();
+  for (const q of questions) {
+    if (!/^(business|entertainment|politics|sport|tech)\/0(0\d|1\d|20)\.txt$/.test(q.file)) throw new Error(`${q.file}: only BBC files 001–020 may be trained on`);
+    let sentences = articles.get(q.file);
+    if (!sentences) {
+      const { article } = await readArticle(root, q.file);
+      sentences = splitSentences(article.text).map((s) => article.text.slice(s.start, s.end));
+      articles.set(q.file, sentences);
+    }
+    const idf = idfOf(sentences);
+    const qTerms = new Set(terms(q.question));
+    const key = `${q.file}:${q.question}`;
+    const target = out[writtenSplit(q.file)];
+    // The answer as the product's splitter cuts it: the longest piece of the written sentence.
+    const pieces = q.answer === null ? [] : sentences.map((t, i) => ({ t, i })).filter(({ t }) => norm(q.answer as string).includes(norm(t)) || norm(t).includes(norm(q.answer as string)));
+    if (q.answer !== null && pieces.length === 0) {
+      out.skipped++;
+      continue;
+    }
+    const gold = pieces.sort((a, b) => b.t.length - a.t.length)[0];
+    const excluded = new Set(pieces.map((p) => p.i));
+    const others = sentences.map((t, i) => ({ t, i, o: overlap(qTerms, t, idf) })).filter((x) => !excluded.has(x.i) && x.t.length > 20);
+    // Hard negatives: the sentences sharing most of the question's words, the lede, the neighbours.
+    const hard = [...others].sort((a, b) => b.o - a.o).slice(0, 4);
+    const near = others.filter((x) => x.i === 0 || (gold && Math.abs(x.i - gold.i) === 1));
+    const negs = [...new Set([...hard, ...near].map((x) => x.t))].slice(0, 6);
+    if (negs.length < 2) continue;
+    if (gold) {
+      target.push({ question: q.question, candidates: [gold.t, ...negs], labels: [1, ...negs.map(() => 0)], kind: 'news' });
+      if (unit(`news-noans:${key}`) < 0.5) target.push({ question: q.question, candidates: negs, labels: negs.map(() => 0), kind: 'news-noanswer' });
+    } else {
+      target.push({ question: q.question, candidates: negs, labels: negs.map(() => 0), kind: 'news-unanswerable' });
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- main
 const squad = JSON.parse(fs.readFileSync(path.join(shared, 'datasets/squad-dev-v1.1-public.json'), 'utf8')) as { data: SquadDoc[] };
-const train = [...squadGroups(squad.data, splits.train, 'squad'), ...(await bbcGroups(path.join(shared, 'datasets/bbc-news')))];
-const tune = squadGroups(squad.data, splits.tune, 'squad');
+const bbcRoot = path.join(shared, 'datasets/bbc-news');
+const written = await writtenGroups(bbcRoot, path.join(here, 'questions'));
+if (written.skipped) process.stderr.write(`${written.skipped} written questions skipped: their answer is not a sentence of the article\n`);
+// The written news groups are few beside SQuAD's: each is seen twice per pass.
+const train = [
+  ...squadGroups(squad.data, splits.train, 'squad'),
+  ...(await bbcGroups(bbcRoot)),
+  ...written.train,
+  ...written.train,
+];
+const tune = [...squadGroups(squad.data, splits.tune, 'squad'), ...written.tune];
 fs.mkdirSync(outDir, { recursive: true });
 const write = (name: string, groups: Group[]) => fs.writeFileSync(path.join(outDir, name), groups.map((g) => JSON.stringify(g)).join('\n') + '\n');
 write('train.jsonl', shuffled(train, 'train'));

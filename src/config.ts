@@ -43,6 +43,12 @@ const positiveInt = (fallback: number) =>
       return n;
     });
 
+/** A comma-separated list; empty or unset ⇒ []. */
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
 const schema = z.object({
   CORPUS_DIR: z.string().default('corpus'),
   INDEX_DIR: z.string().default('index'),
@@ -108,6 +114,29 @@ const schema = z.object({
       }
       return n;
     }),
+  // The answer service (npm run serve) and the bot's thin mode (src/serve/, src/bot/remote-engine.ts).
+  HTTP_HOST: z.string().trim().min(1).default('127.0.0.1'),
+  HTTP_PORT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return 8080;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a port from 0 to 65535, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  HTTP_BODY_LIMIT_BYTES: positiveInt(16_384),
+  HTTP_RATE_LIMIT_MAX: positiveInt(60),
+  HTTP_RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
+  HTTP_API_KEYS: list,
+  HTTP_CORS_ORIGINS: list,
+  ANSWER_SERVICE_URL: optionalString.pipe(
+    z.string().url({ message: 'expected a URL such as http://127.0.0.1:8080' }).optional(),
+  ),
+  ANSWER_SERVICE_KEY: optionalString,
 });
 
 export interface Config {
@@ -140,6 +169,22 @@ export interface Config {
     /** Shard the bot over this many processes (`auto`: Discord's recommendation); undefined ⇒ one process. */
     shards: number | 'auto' | undefined;
   };
+  /** The answer service (`npm run serve`). */
+  http: {
+    host: string;
+    /** 0 ⇒ any free port (tests). */
+    port: number;
+    /** Largest accepted request body in bytes (413 above). */
+    bodyLimit: number;
+    /** Per client (API key, else IP address): at most `max` requests per `windowMs` on /v1 (429 above). */
+    rateLimit: { max: number; windowMs: number };
+    /** With one or more keys, every /v1 route needs `Authorization: Bearer <key>`; [] ⇒ open. */
+    apiKeys: string[];
+    /** Origins allowed to call the API from a browser (CORS); [] ⇒ none. */
+    corsOrigins: string[];
+  };
+  /** Thin mode: with `url`, the bot asks this answer service instead of loading the model and the index. */
+  answerService: { url: string | undefined; key: string | undefined };
 }
 
 /** A configuration problem, worded for the person who has to fix the `.env` file. */
@@ -186,5 +231,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dote
       indexWatchMs: e.INDEX_WATCH_SECONDS * 1000,
       shards: e.DISCORD_SHARDS,
     },
+    http: {
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT,
+      bodyLimit: e.HTTP_BODY_LIMIT_BYTES,
+      rateLimit: { max: e.HTTP_RATE_LIMIT_MAX, windowMs: e.HTTP_RATE_LIMIT_WINDOW_SECONDS * 1000 },
+      apiKeys: e.HTTP_API_KEYS,
+      corsOrigins: e.HTTP_CORS_ORIGINS,
+    },
+    answerService: { url: e.ANSWER_SERVICE_URL, key: e.ANSWER_SERVICE_KEY },
   };
 }

@@ -7,7 +7,8 @@
  *   DISCORD_SHARDS=2 npm start     same as --shards 2 (the flag wins)
  *
  * Before connecting: checks the token (a bad one fails in a second, exit 1) and builds the index from
- * the corpus if there is none. Each shard process loads the index and the model itself.
+ * the corpus if there is none. Each shard process loads the index and the model itself, unless
+ * ANSWER_SERVICE_URL is set (thin mode): then every shard asks the answer service (npm run serve).
  */
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -17,6 +18,7 @@ import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { createLogger, redact } from '../src/log.js';
 import { BotStartError, restOptions, startBot, verifyToken, type RunningBot } from '../src/bot/client.js';
 import { indexEngineLoader } from '../src/bot/index-loader.js';
+import { remoteEngineLoader } from '../src/bot/remote-engine.js';
 import { indexBuildInput, indexBuildReason } from '../src/cli/ensure-index.js';
 
 const program = new Command()
@@ -47,6 +49,11 @@ async function gatewayInfo(config: Config, token: string): Promise<{ shards: num
     session_start_limit: { max_concurrency: number };
   };
   return { shards: Math.max(1, gateway.shards), maxConcurrency: Math.max(1, gateway.session_start_limit?.max_concurrency ?? 1) };
+}
+
+/** Thin mode (ANSWER_SERVICE_URL set): a client of the answer service; otherwise the index on disk. */
+function engineLoaderFor(config: Config) {
+  return config.answerService.url ? remoteEngineLoader(config) : indexEngineLoader(config);
 }
 
 async function ensureIndex(config: Config, logger: Logger): Promise<void> {
@@ -93,14 +100,16 @@ async function main(): Promise<void> {
   try {
     if (opts.shardChild) {
       // Spawned by the ShardingManager: discord.js reads SHARDS / SHARD_COUNT from the environment.
-      const bot = await startBot({ config, engineLoader: indexEngineLoader(config), logger });
+      const bot = await startBot({ config, engineLoader: engineLoaderFor(config), logger });
       runUntilSignal(() => bot.stop(), logger);
       return;
     }
 
     const me = await verifyToken(config);
     logger.info({ bot: me.username }, 'token accepted');
-    await ensureIndex(config, logger);
+    // Thin mode: the answer service holds the index; this process never loads it or the model.
+    if (config.answerService.url) logger.info({ service: config.answerService.url }, 'thin mode: answers come from the answer service');
+    else await ensureIndex(config, logger);
 
     const shards = parseShards(opts.shards, config);
     if (shards !== undefined) {
@@ -130,7 +139,7 @@ async function main(): Promise<void> {
       return;
     }
 
-    const bot: RunningBot = await startBot({ config, engineLoader: indexEngineLoader(config), logger });
+    const bot: RunningBot = await startBot({ config, engineLoader: engineLoaderFor(config), logger });
     runUntilSignal(() => bot.stop(), logger);
   } catch (e) {
     if (e instanceof BotStartError || (e as Error)?.name === 'IndexError') fail((e as Error).message);

@@ -6,6 +6,8 @@
 import { MessageFlags, type RepliableInteraction } from 'discord.js';
 import type { BotContext } from './context.js';
 import { renderAnswer, renderText, type ReplyPayload } from './render.js';
+import { EngineUnavailableError, UNAVAILABLE } from './remote-engine.js';
+import type { Answer } from '../types.js';
 
 /**
  * Strips the bot's own mentions (`<@id>`, `<@!id>`) and folds whitespace.
@@ -51,10 +53,19 @@ export const EMPTY_QUESTION =
  * await message.reply(payloads[0]);
  */
 export async function answerQuestion(ctx: BotContext, question: string, offset = 0): Promise<ReplyPayload[]> {
-  const { answer, buildId } = await answerQueue.run(async () => {
-    const engine = ctx.engines.current; // taken when its turn comes, so a reload meanwhile is used
-    return { answer: await engine.answer(question, { k: ctx.k, offset }), buildId: engine.buildId };
-  });
+  let answered: { answer: Answer; buildId: string };
+  try {
+    answered = await answerQueue.run(async () => {
+      const engine = ctx.engines.current; // taken when its turn comes, so a reload meanwhile is used
+      return { answer: await engine.answer(question, { k: ctx.k, offset }), buildId: engine.buildId };
+    });
+  } catch (e) {
+    // Thin mode: the answer service is down or busy. Say so; the next question tries it again.
+    if (!(e instanceof EngineUnavailableError)) throw e;
+    ctx.logger.warn({ err: e }, 'answer service unavailable');
+    return [renderText(UNAVAILABLE, { escape: false })];
+  }
+  const { answer, buildId } = answered;
   const key = ctx.answers.put(answer, { k: ctx.k, offset, buildId });
   ctx.logger.info(
     { question: answer.question.slice(0, 200), abstained: answer.abstained, quotes: answer.quotes.length, offset, ms: Math.round(answer.ms), key },

@@ -4,6 +4,7 @@ import { handleButton } from '../buttons.js';
 import { commandsByName } from '../commands/index.js';
 import type { BotContext } from '../context.js';
 import { renderText } from '../render.js';
+import { EngineUnavailableError, UNAVAILABLE } from '../remote-engine.js';
 
 export const name = Events.InteractionCreate;
 
@@ -31,7 +32,8 @@ export async function execute(interaction: Interaction, ctx: BotContext): Promis
   } catch (e) {
     ctx.logger.error({ err: e, interaction: interaction.id, type: interaction.type }, 'interaction handler failed');
     if (!interaction.isRepliable()) return;
-    const sorry = { ...renderText('Sorry, something went wrong. Please try again.', { escape: false }), flags: MessageFlags.Ephemeral as const };
+    const why = e instanceof EngineUnavailableError ? UNAVAILABLE : 'Sorry, something went wrong. Please try again.';
+    const sorry = { ...renderText(why, { escape: false }), flags: MessageFlags.Ephemeral as const };
     try {
       if (interaction.deferred || interaction.replied) await interaction.followUp(sorry);
       else await interaction.reply(sorry);

@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Owns the run's Elasticsearch cluster, started only if an ES test file asks (test/support/elasticsearch.ts).
+    globalSetup: ['test/support/es-global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 300_000,
     // Two cores: the model runs in every worker, so more workers only fight for them.

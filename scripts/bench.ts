@@ -10,6 +10,7 @@ import { defaultOptions, runBench } from '../src/bench/run.js';
 import path from 'node:path';
 import { scaleMarkdown, writeReport } from '../src/bench/report.js';
 import { measureScaleInChild, saveScaleRow } from '../src/bench/scale.js';
+import { benchServiceOnly } from '../src/bench/service.js';
 
 const int = (v: string) => {
   const x = Number(v);
@@ -31,18 +32,24 @@ const program = new Command()
   .option('--throughput-texts <n>', 'texts compared across product / raw ONNX Runtime', int)
   .option('--scale <list>', 'synthetic vector counts, e.g. 10000,100000', ints)
   .option('--scale-only <list>', 'only measure these synthetic vector counts (e.g. 1000000) and keep each row in reports/scale/ for later full reports', ints)
+  .option('--service-only', 'only measure the answer service and thin shards (reports/bench-service.{json,md})')
   .option('--million-budget <seconds>', 'build 1M vectors only if the extrapolated build fits (0: never)', int)
   .parse();
 
 const opts = program.opts<{
   quick?: boolean; json?: string; out: string; bbc?: number; squadDocs?: number; questions?: number;
   naiveQuestions?: number; throughputTexts?: number; scale?: number[]; scaleOnly?: number[]; millionBudget?: number;
+  serviceOnly?: boolean;
 }>();
 
 await runMain(async () => {
   const config = loadConfig();
   config.modelDir ??= '../shared/models';
   const base = defaultOptions(Boolean(opts.quick));
+  if (opts.serviceOnly) {
+    process.stdout.write(await benchServiceOnly(config, { out: opts.out, quick: Boolean(opts.quick), log: (line) => process.stderr.write(line + '\n') }));
+    return;
+  }
   if (opts.scaleOnly) {
     const rows = [];
     for (const size of opts.scaleOnly) {

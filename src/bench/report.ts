@@ -10,6 +10,7 @@ import type { BenchReport } from './run.js';
 import type { ScaleRow } from './scale.js';
 import { roundDeep, type Summary } from './stats.js';
 import { barChartSvg } from './svg.js';
+import { serviceMarkdown } from './service.js';
 
 /**
  * Writes `<out>/bench.{json,md,svg}` and, when given, the JSON also to `jsonFile`. Returns the Markdown.
@@ -166,6 +167,7 @@ export function markdown(r: BenchReport): string {
       : []),
     '',
     ...scaleGrowth(r.scale.rows),
+    ...(r.service ? serviceMarkdown(r.service) : []),
     ...(r.notes.length ? ['## Notes', '', ...r.notes.map((x) => `- ${x}`), ''] : []),
   ];
   return lines.join('\n');

@@ -21,6 +21,7 @@ import { machineInfo, rssMb } from './machine.js';
 import { extrapolate, loadScaleRow, measureScaleInChild, saveScaleRow, type ScaleRow } from './scale.js';
 import { compareThroughput, openNaive, openRawModel } from './throughput.js';
 import { defaultPoolSize, EmbedPool } from '../embed/pool.js';
+import { measureService } from './service.js';
 
 export interface BenchOptions {
   quick: boolean;
@@ -176,6 +177,16 @@ export async function runBench(config: Config, options: BenchOptions) {
   const naiveQuery = serving.naive;
   const benchRssMb = rssMb();
 
+  // --- The answer service over HTTP (what it adds per question) and thin vs full shard RSS ---------
+  log(`[${elapsed()}] answer service (its own process) and bot shard processes…`);
+  const service = await measureService({
+    indexDir: queryIndexDir,
+    modelDir,
+    warmup: warmup.map((q) => q.question),
+    questions: questions.slice(0, options.quick ? 50 : 200),
+    log,
+  });
+
   // --- HNSW recall@10 vs exact, per efSearch ------------------------------------------------------
   log(`[${elapsed()}] HNSW efSearch sweep…`);
   const recallQuestions = evenSample(questions, options.recallQueries);
@@ -307,6 +318,7 @@ export async function runBench(config: Config, options: BenchOptions) {
     rssMb: servingRss,
     rss: { servingChild: serving, benchProcessMb: benchRssMb },
     incremental,
+    service,
     scale: { rows: scaleRows, million, millionMeasured },
     notes,
   };

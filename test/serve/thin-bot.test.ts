@@ -4,12 +4,14 @@
  * The key flows (mention → quotes + buttons, More, Show context, /sources, /source, feedback), the
  * build id following the service's reloads, and the service going down and coming back.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { remoteEngineLoader, RemoteEngine, UNAVAILABLE } from '../../src/bot/remote-engine.js';
 import type { RunningService } from '../../src/serve/server.js';
 import { FakeDiscord, type RecordedRequest } from '../support/fake-discord.js';
-import { ROUTES, sleep, startTestBot, testConfig, type TestBot } from '../support/bot-harness.js';
+import { ROUTES, sleep, startTestBot, tempDir, testConfig, type TestBot } from '../support/bot-harness.js';
 import { call, cloneBuild, copySeedIndex, OFF_TOPIC, QUESTION, startTestService } from '../support/service.js';
 
 const KEY = 'thin-shard-key-8d2e61';
@@ -138,4 +140,49 @@ describe('the service changes under the shard', () => {
     expect(bot.logs.some((l) => l.includes('answer service unavailable'))).toBe(true);
     expect(bot.logs.join('')).not.toContain(KEY);
   }, 60_000);
+});
+
+describe('npm start in thin mode', () => {
+  test('two shard processes answer through the service, with no index of their own', async () => {
+    const ownFake = await FakeDiscord.start();
+    const noIndex = path.join(tempDir('verbatim-thin-start-'), 'index');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--shards', '2'], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      env: {
+        ...process.env,
+        DISCORD_TOKEN: ownFake.token,
+        DISCORD_API_URL: ownFake.apiUrl,
+        ANSWER_SERVICE_URL: service.url,
+        ANSWER_SERVICE_KEY: KEY,
+        INDEX_DIR: noIndex,
+        INDEX_WATCH_SECONDS: '0',
+        LOG_LEVEL: 'info',
+        FEEDBACK_LOG: path.join(noIndex, '..', 'feedback.jsonl'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    try {
+      const identified = () => ownFake.gatewayLog.filter((f) => f.dir === 'in' && f.op === 2).length;
+      for (let i = 0; i < 300 && identified() < 2 && child.exitCode === null; i++) await sleep(100);
+      expect(identified(), output).toBe(2);
+      for (const channel of [ownFake.channels.general, ownFake.channels.lobby]) {
+        const m = ownFake.sendMessage({ channelId: channel.id, content: `${ownFake.mention()} ${QUESTION}` });
+        const r = await ownFake.waitFor((x) => x.route === ROUTES.message && x.body?.message_reference?.message_id === m.id, { timeout: 20_000 });
+        expect(r.body.embeds[0].description.replace(/\\/g, '')).toContain('roughly 1,000 coalition air missions');
+      }
+      // Nothing was built or loaded from disk: the index folder was never created.
+      expect(fs.existsSync(noIndex)).toBe(false);
+      expect(output).toContain('thin mode');
+      expect(output).not.toContain(KEY);
+      expect(output).not.toContain(ownFake.token);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(5000)]);
+      await ownFake.stop();
+    }
+  }, 90_000);
 });

@@ -22,6 +22,8 @@ export interface ServiceBench {
   httpMs: Summary;
   /** What HTTP adds per question: wall − engine, question by question. */
   addedMs: Summary;
+  /** A bare round trip on the same connection path (GET /healthz): the floor of `addedMs`. */
+  pingMs: Summary;
   burst: { requests: number; answered: number; refused: number; failed: number; seconds: number };
   /** The service process's RSS after the questions (from its /metrics). */
   serviceRssMb: number;
@@ -96,6 +98,12 @@ export async function measureService(options: {
       added.push(ms - answer.ms);
       if (answer.abstained) abstained++;
     }
+    const ping: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t = performance.now();
+      await (await fetch(`${url}/healthz`)).json();
+      ping.push(performance.now() - t);
+    }
     const n = options.burst ?? 200;
     options.log(`  service: ${n} concurrent requests…`);
     const t0 = performance.now();
@@ -118,6 +126,7 @@ export async function measureService(options: {
       engineMs: summarize(engine),
       httpMs: summarize(wall),
       addedMs: summarize(added),
+      pingMs: summarize(ping),
       burst: {
         requests: n,
         answered: statuses.filter((s) => s === 200).length,
@@ -153,6 +162,7 @@ export function serviceMarkdown(s: ServiceBench): string[] {
     row('engine, inside the service (in process)', s.engineMs),
     row('whole request over HTTP', s.httpMs),
     row('**added by the service**', s.addedMs),
+    row('bare round trip (GET /healthz, 100 times)', s.pingMs),
     '',
     `Burst: ${s.burst.requests} concurrent requests (no rate limit) → ${s.burst.answered} answered, ${s.burst.refused} refused (429), ${s.burst.failed} failed, in ${f(s.burst.seconds, 2)} s. Service RSS afterwards: ${f(s.serviceRssMb, 0)} MB.`,
     '',

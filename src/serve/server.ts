@@ -238,6 +238,10 @@ export async function startService(options: { config: Config; logger?: Logger; l
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const host = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+  const loopback = /^(127\.|localhost$|::1$|\[::1\]$)/.test(config.http.host);
+  if (!loopback && !config.http.apiKeys.length) {
+    logger.warn({ host: config.http.host }, 'listening beyond this machine without HTTP_API_KEYS: anyone who reaches this port can ask');
+  }
   const loader = options.loader ?? indexEngineLoader(config);
   const ready = (async () => {
     try {

@@ -38,6 +38,8 @@ export interface LocalClusterOptions {
   fresh?: boolean;
   /** Heap of each node in MB (default 512). */
   heapMb?: number;
+  /** More JVM options for every node (appended to `ES_JAVA_OPTS`). */
+  javaOpts?: string[];
   /** Cluster name (default `verbatim-<pid>`), so two clusters on one machine never join each other. */
   clusterName?: string;
   /** Where the distribution is unpacked (default `defaultCacheRoot()`). */
@@ -186,7 +188,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
         ES_JAVA_HOME: javaHome,
         ES_PATH_CONF: path.join(n.dir, 'config'),
         ES_TMPDIR: path.join(n.dir, 'tmp'),
-        ES_JAVA_OPTS: `-Xms${heapMb}m -Xmx${heapMb}m`,
+        ES_JAVA_OPTS: [`-Xms${heapMb}m`, `-Xmx${heapMb}m`, ...(options.javaOpts ?? [])].join(' '),
       },
       stdio: ['ignore', out, out],
       detached: true, // its own process group: CLI and server JVM are killed together

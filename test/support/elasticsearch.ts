@@ -88,9 +88,8 @@ async function connect(exclusive: boolean): Promise<TestCluster | undefined> {
     else reason = String((answer.body as { reason?: string }).reason ?? `broker answered ${answer.status}`);
   }
   if (!info) {
-    const message = `Elasticsearch tests skipped: ${reason}`;
-    if (isCi()) throw new Error(`${message} (CI=true: a missing prerequisite fails the run)`);
-    console.warn(message);
+    if (isCi()) throw new Error(`Elasticsearch tests cannot run: ${reason} (CI=true: a missing prerequisite fails the run)`);
+    console.warn(`Elasticsearch tests skipped: ${reason}`);
     ES_SKIP_REASON = reason;
     return undefined;
   }

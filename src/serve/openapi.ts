@@ -1,6 +1,7 @@
 /**
- * `/openapi.json`: the OpenAPI 3.1 document, generated from the same zod schemas that validate the
- * requests (schemas.ts) by zod-to-json-schema.
+ * `/openapi.json`: the OpenAPI document, generated from the same zod schemas that validate the
+ * requests (schemas.ts) by zod-to-json-schema. Version 3.0.3, because its openApi3 target writes 3.0
+ * schema objects (`nullable`).
  */
 import { zodToJsonSchema } from 'zod-to-json-schema';
 import type { ZodTypeAny } from 'zod';
@@ -44,7 +45,7 @@ export function openApiDocument(secured: boolean): Record<string, unknown> {
   const security = secured ? { security: [{ bearer: [] }] } : {};
   const v1 = (op: Record<string, unknown>) => ({ ...op, ...security });
   return {
-    openapi: '3.1.0',
+    openapi: '3.0.3',
     info: {
       title: 'Verbatim answer service',
       version: '1',

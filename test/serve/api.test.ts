@@ -5,6 +5,7 @@
  * concurrent requests, and keys never reaching the log.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import type { AnswerEngine } from '../../src/answer/api.js';
 import type { RunningService } from '../../src/serve/server.js';
 import { answer as answerSchema } from '../../src/serve/schemas.js';
@@ -164,14 +165,16 @@ describe('health, readiness, metrics, OpenAPI', () => {
   });
 
   test('/metrics counts questions, abstentions, latency, the build and errors', async () => {
+    await call(service.url, '/v1/answers', { question: QUESTION });
     await call(service.url, '/v1/answers', { question: OFF_TOPIC });
     await call(service.url, '/v1/answers', { k: 1 });
     const r = await call(service.url, '/metrics');
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^text\/plain/);
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(r.text)?.[1]);
-    expect(value('verbatim_questions_total')).toBeGreaterThanOrEqual(5);
-    expect(value('verbatim_abstentions_total')).toBeGreaterThanOrEqual(2);
+    expect(value('verbatim_questions_total')).toBeGreaterThanOrEqual(2);
+    expect(value('verbatim_abstentions_total')).toBeGreaterThanOrEqual(1);
+    expect(value('verbatim_abstentions_total')).toBeLessThan(value('verbatim_questions_total'));
     expect(value('verbatim_answer_duration_seconds_count')).toBe(value('verbatim_questions_total'));
     expect(r.text).toContain(`verbatim_index_build_info{build_id="${engine.buildId}"} 1`);
     expect(r.text).toMatch(/^verbatim_http_errors_total\{status="400"\} [1-9]/m);
@@ -180,7 +183,11 @@ describe('health, readiness, metrics, OpenAPI', () => {
 
   test('/openapi.json documents every route with the request schemas', async () => {
     const r = await call(service.url, '/openapi.json');
-    expect(r.body.openapi).toBe('3.1.0');
+    expect(r.body.openapi).toMatch(/^3\.0\./);
+    // Valid against the OpenAPI schema of its version (the validator fastify's own tooling uses).
+    const validation = await new Validator().validate(r.body);
+    expect(validation.errors ?? [], JSON.stringify(validation.errors)).toEqual([]);
+    expect(validation.valid).toBe(true);
     expect(Object.keys(r.body.paths).sort()).toEqual(['/healthz', '/metrics', '/openapi.json', '/readyz', '/v1/answers', '/v1/context/{sentenceId}', '/v1/sources', '/v1/sources/{id}'].filter((p) => p !== '/openapi.json'));
     const body = r.body.paths['/v1/answers'].post.requestBody.content['application/json'].schema;
     expect(body.required).toEqual(['question']);

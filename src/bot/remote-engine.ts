@@ -20,6 +20,8 @@ export class EngineUnavailableError extends Error {
 export const UNAVAILABLE = 'Answers are unavailable right now, try again shortly.';
 
 const BUILD_HEADER = 'x-verbatim-build';
+/** Longest question sent: the service refuses more (400), and the engine truncates far below it. */
+const MAX_SENT_CHARS = 4000;
 /** Sources rarely change (only with a new build): a short cache spares autocomplete a round trip per key. */
 const SOURCES_TTL_MS = 30_000;
 
@@ -76,7 +78,8 @@ export class RemoteEngine implements AnswerEngine {
   }
 
   async answer(question: string, options: AnswerOptions = {}): Promise<Answer> {
-    const body = JSON.stringify({ question, ...(options.k !== undefined ? { k: options.k } : {}), ...(options.offset !== undefined ? { offset: options.offset } : {}) });
+    // The engine reads at most its first 500 characters (and says so); the service takes 4,000 at most.
+    const body = JSON.stringify({ question: question.slice(0, MAX_SENT_CHARS), ...(options.k !== undefined ? { k: options.k } : {}), ...(options.offset !== undefined ? { offset: options.offset } : {}) });
     const r = await this.request<Answer>('/v1/answers', { method: 'POST', body });
     return r.body!;
   }

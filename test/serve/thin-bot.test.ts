@@ -98,6 +98,13 @@ describe('a thin shard answers through the service', () => {
     expect(r.body.content.replace(/\\/g, '')).toBe((await serviceAnswer(OFF_TOPIC)).notice);
   });
 
+  test('a 4,000-character question is answered through the service, politely truncated', async () => {
+    const long = `${QUESTION} ${'Please tell me more about the coalition. 🛩️ '.repeat(120)}`.slice(0, 4000);
+    const r = await mention(long);
+    expect(r.body.embeds.length + (r.body.content ? 1 : 0)).toBeGreaterThan(0);
+    expect(JSON.stringify(r.body)).not.toContain('went wrong');
+  });
+
   test('/sources lists the service\'s articles; /source autocompletes and shows one', async () => {
     const list = await fake.waitForReply(fake.sendSlashCommand('sources'));
     expect(list.embeds[0].title).toBe('Sources · 5 articles');

@@ -409,8 +409,14 @@ function rssBytes(pid: number): number {
   }
 }
 
-/** `preferred` if it is free on 127.0.0.1, else a free port the OS picks (logged); never one in `taken`. */
-async function pickPort(preferred: number | undefined, taken: Set<number>, log: (line: string) => void, what: string): Promise<number> {
+/**
+ * `preferred` if it is free on 127.0.0.1, else a free port the OS picks (and says so through `log`);
+ * never one in `taken`, which it joins.
+ *
+ * @example
+ * const port = await pickPort(9200, new Set(), console.log, 'node-0 HTTP'); // 9200, or e.g. 41873 if 9200 is busy
+ */
+export async function pickPort(preferred: number | undefined, taken: Set<number>, log: (line: string) => void, what: string): Promise<number> {
   if (preferred !== undefined && !taken.has(preferred) && (await isFree(preferred))) {
     taken.add(preferred);
     return preferred;

@@ -31,8 +31,8 @@
  * - `waitForStatus(status)` waits until every node this file has not killed has joined and the status is at
  *   least `status`. `startNode(i)` resolves when the node answers HTTP; wait for green after it.
  * - The distribution has only Elasticsearch's core modules and x-pack security: dense_vector kNN,
- *   BM25 and the standard analyzer are there; `GET /` (the client's `info()`), painless scripts,
- *   `_reindex` and the `english` analyzer (analysis-common) are not.
+ *   BM25, aliases and the standard analyzer are there; `GET /` (the client's `info()`), painless
+ *   scripts, `_reindex`, the `rrf` retriever and the `english` analyzer (analysis-common) are not.
  */
 import http from 'node:http';
 import { afterAll, inject } from 'vitest';

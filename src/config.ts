@@ -133,6 +133,7 @@ const schema = z.object({
   HTTP_RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   HTTP_API_KEYS: list,
   HTTP_CORS_ORIGINS: list,
+  HTTP_TRUST_PROXY: boolean(false),
   ANSWER_SERVICE_URL: optionalString.pipe(
     z.string().url({ message: 'expected a URL such as http://127.0.0.1:8080' }).optional(),
   ),
@@ -182,6 +183,8 @@ export interface Config {
     apiKeys: string[];
     /** Origins allowed to call the API from a browser (CORS); [] ⇒ none. */
     corsOrigins: string[];
+    /** Behind a proxy or load balancer: take the client's address from X-Forwarded-For (for the rate limit). */
+    trustProxy: boolean;
   };
   /** Thin mode: with `url`, the bot asks this answer service instead of loading the model and the index. */
   answerService: { url: string | undefined; key: string | undefined };
@@ -238,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dote
       rateLimit: { max: e.HTTP_RATE_LIMIT_MAX, windowMs: e.HTTP_RATE_LIMIT_WINDOW_SECONDS * 1000 },
       apiKeys: e.HTTP_API_KEYS,
       corsOrigins: e.HTTP_CORS_ORIGINS,
+      trustProxy: e.HTTP_TRUST_PROXY,
     },
     answerService: { url: e.ANSWER_SERVICE_URL, key: e.ANSWER_SERVICE_KEY },
   };

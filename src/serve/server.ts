@@ -73,6 +73,7 @@ export async function buildServer(options: { config: Config; state: ServiceState
   const app = Fastify({
     loggerInstance: options.logger.child({ component: 'http' }) as FastifyBaseLogger,
     bodyLimit: config.http.bodyLimit,
+    trustProxy: config.http.trustProxy,
     requestTimeout: 60_000,
     // Request lines are logged at debug: one per question at info would drown the log.
     logController: new LogController({ disableRequestLogging: !options.logger.isLevelEnabled('debug') }),

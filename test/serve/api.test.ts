@@ -254,6 +254,19 @@ describe('API keys and rate limits', () => {
     expect((await call(locked.url, '/healthz')).status).toBe(200);
   });
 
+  test('behind a proxy (HTTP_TRUST_PROXY): each forwarded client has its own budget; without it, one', async () => {
+    const status = async (url: string, forwardedFor: string) => (await call(url, '/v1/sources', undefined, { headers: { 'x-forwarded-for': forwardedFor } })).status;
+    const proxied = await startTestService({ HTTP_TRUST_PROXY: 'true', HTTP_RATE_LIMIT_MAX: '1' }, { loader: { load: async () => engine } });
+    const direct = await startTestService({ HTTP_RATE_LIMIT_MAX: '1' }, { loader: { load: async () => engine } });
+    try {
+      expect([await status(proxied.url, '203.0.113.1'), await status(proxied.url, '203.0.113.2'), await status(proxied.url, '203.0.113.1')]).toEqual([200, 200, 429]);
+      expect([await status(direct.url, '203.0.113.1'), await status(direct.url, '203.0.113.2')]).toEqual([200, 429]);
+    } finally {
+      await proxied.stop();
+      await direct.stop();
+    }
+  });
+
   test('keys never reach the log', () => {
     const all = logs.join('');
     expect(all.length).toBeGreaterThan(0);

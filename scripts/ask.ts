@@ -34,7 +34,8 @@ await runMain(async () => {
   const config = loadConfig();
   if (opts.corpus) config.corpusDir = opts.corpus;
   if (opts.index) config.indexDir = opts.index;
-  await ensureIndex(config);
+  // With Elasticsearch the index is in the cluster (npm run build-index writes it there).
+  if (config.vectorStore === 'local') await ensureIndex(config);
   const engine = await openEngine(config);
   const question = program.args.join(' ');
 

@@ -23,6 +23,23 @@ await runMain(async () => {
   if (o.index) config.indexDir = o.index;
   process.stderr.write(`Building ${config.indexDir} from ${config.corpusDir}${o.full ? ' (full rebuild)' : ''}…\n`);
   const progress = buildProgress();
+  if (config.vectorStore === 'elasticsearch') {
+    // The local build (incremental) first, then its documents into new indexes of the cluster.
+    const { buildIntoCluster, writeProgress } = await import('../src/index/elasticsearch/build.js');
+    const writing = writeProgress();
+    const { local, cluster } = await buildIntoCluster(config, { full: o.full, onProgress: progress.update, onWrite: writing.update });
+    progress.stop();
+    writing.stop();
+    process.stdout.write(formatSummary(local) + '\n');
+    process.stdout.write(
+      cluster.unchanged
+        ? `Elasticsearch (${config.elasticsearch.urls.join(',')}) already serves build ${cluster.buildId}.\n`
+        : `Elasticsearch: ${cluster.documents} documents written in ${cluster.seconds.toFixed(1)} s (${(cluster.documents / Math.max(cluster.seconds, 1e-3)).toFixed(0)}/s, ${cluster.retried} retried after 429); ` +
+            `aliases ${config.elasticsearch.prefix}-* now on build ${cluster.buildId}` +
+            `${cluster.previous ? ` (previous build ${cluster.previous} kept for rollback)` : ''}${cluster.deleted.length ? `; deleted ${cluster.deleted.length} older indexes` : ''}.\n`,
+    );
+    return;
+  }
   const summary = await buildIndex(config, { full: o.full, onProgress: progress.update });
   progress.stop();
   process.stdout.write(formatSummary(summary) + '\n');

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     logger.info({ bot: me.username }, 'token accepted');
     // Thin mode: the answer service holds the index; this process never loads it or the model.
     if (config.answerService.url) logger.info({ service: config.answerService.url }, 'thin mode: answers come from the answer service');
-    else await ensureIndex(config, logger);
+    else if (config.vectorStore === 'local') await ensureIndex(config, logger);
 
     const shards = parseShards(opts.shards, config);
     if (shards !== undefined) {

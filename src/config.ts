@@ -52,6 +52,39 @@ const list = z
 const schema = z.object({
   CORPUS_DIR: z.string().default('corpus'),
   INDEX_DIR: z.string().default('index'),
+  // Where the index lives: local (files under INDEX_DIR, in memory while answering) or an Elasticsearch cluster.
+  VECTOR_STORE: z.enum(['local', 'elasticsearch'], { message: 'expected local or elasticsearch' }).default('local'),
+  ELASTICSEARCH_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const urls = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      for (const u of urls) {
+        if (!/^https?:\/\/[^\s/]+/.test(u)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected node URLs such as http://127.0.0.1:9200, comma-separated; got "${u}"` });
+          return z.NEVER;
+        }
+      }
+      return urls.length ? urls : ['http://127.0.0.1:9200'];
+    }),
+  ELASTICSEARCH_API_KEY: optionalString,
+  ELASTICSEARCH_USERNAME: optionalString,
+  ELASTICSEARCH_PASSWORD: optionalString,
+  ELASTICSEARCH_CA_FILE: optionalString,
+  ELASTICSEARCH_INDEX_PREFIX: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const p = (v ?? '').trim() || 'verbatim';
+      // Elasticsearch index names: lower case, no spaces or \/*?"<>|,#: and not starting with -, _ or +.
+      if (!/^[a-z0-9][a-z0-9._-]*$/.test(p)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected lower-case letters, digits, ".", "_" or "-" (an Elasticsearch index name), got "${v}"` });
+        return z.NEVER;
+      }
+      return p;
+    }),
+  ELASTICSEARCH_SHARDS: positiveInt(1),
+  ELASTICSEARCH_REPLICAS: positiveInt(1),
   MODEL_DIR: optionalString,
   EMBEDDING_MODEL: z.string().default('Xenova/all-MiniLM-L6-v2'),
   // int8 by default: within 0.01 of fp32 on retrieval and ~1.5× faster (see README, "Measurements").
@@ -143,6 +176,10 @@ const schema = z.object({
 export interface Config {
   corpusDir: string;
   indexDir: string;
+  /** `local`: the index in INDEX_DIR, loaded into memory; `elasticsearch`: the index in a cluster. */
+  vectorStore: 'local' | 'elasticsearch';
+  /** The cluster, with `vectorStore: 'elasticsearch'` (src/index/elasticsearch/). */
+  elasticsearch: ElasticsearchConfig;
   /** Folder of models in the Hub's layout; undefined ⇒ the Hub and its local cache. */
   modelDir: string | undefined;
   embeddingModel: string;
@@ -190,6 +227,23 @@ export interface Config {
   answerService: { url: string | undefined; key: string | undefined };
 }
 
+/** Where and how to reach the Elasticsearch cluster, and how to lay out its indexes. */
+export interface ElasticsearchConfig {
+  /** One or more node URLs (the client spreads requests over them and retries on another node). */
+  urls: string[];
+  /** Credentials for a secured cluster: an API key, or a user and password. */
+  apiKey: string | undefined;
+  username: string | undefined;
+  password: string | undefined;
+  /** PEM file of the CA that signed the cluster's certificate (https). */
+  caFile: string | undefined;
+  /** Index and alias names start with this (`<prefix>-passages`, …). */
+  prefix: string;
+  /** Primary shards per index (≥ 1) and replicas of each (1: a 2-node cluster survives losing a node). */
+  shards: number;
+  replicas: number;
+}
+
 /** A configuration problem, worded for the person who has to fix the `.env` file. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -210,9 +264,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { dote
     throw new ConfigError(`Invalid configuration (check .env or the environment):\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.ELASTICSEARCH_SHARDS < 1) throw new ConfigError('Invalid configuration (check .env or the environment):\n  ELASTICSEARCH_SHARDS: expected a whole number ≥ 1');
+  if ((e.ELASTICSEARCH_USERNAME === undefined) !== (e.ELASTICSEARCH_PASSWORD === undefined)) {
+    throw new ConfigError('Invalid configuration (check .env or the environment):\n  ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD: set both or neither');
+  }
   return {
     corpusDir: e.CORPUS_DIR,
     indexDir: e.INDEX_DIR,
+    vectorStore: e.VECTOR_STORE,
+    elasticsearch: {
+      urls: e.ELASTICSEARCH_URL,
+      apiKey: e.ELASTICSEARCH_API_KEY,
+      username: e.ELASTICSEARCH_USERNAME,
+      password: e.ELASTICSEARCH_PASSWORD,
+      caFile: e.ELASTICSEARCH_CA_FILE,
+      prefix: e.ELASTICSEARCH_INDEX_PREFIX,
+      shards: e.ELASTICSEARCH_SHARDS,
+      replicas: e.ELASTICSEARCH_REPLICAS,
+    },
     modelDir: e.MODEL_DIR,
     embeddingModel: e.EMBEDDING_MODEL,
     quantized: e.EMBEDDING_QUANTIZED,

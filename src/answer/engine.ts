@@ -11,12 +11,13 @@ import type { AnswerEngine, AnswerOptions, QuoteContext, SourceInfo } from './ap
 import { normalizeQuestion } from './question.js';
 import { passageBody } from '../text/passages.js';
 import { questionWords, softCoverage } from './coverage.js';
-import { buildQuotes, citationOf, leansBack, scoreSentences, sentenceText, type ScoredSentence } from './quotes.js';
+import { buildQuotes, leansBack, scoreSentences, sentenceText, type ScoredSentence } from './quotes.js';
 import { answerability, shouldAbstain, type Evidence } from './abstain.js';
 import { answerType } from './answer-type.js';
 import { readSentences } from './read.js';
 import { Reader } from '../embed/reader.js';
 import { retrieve, type Retrieval } from './retrieve.js';
+import { LocalSource, type IndexSource, type QuestionIndex } from './source.js';
 import { DEFAULT_TUNING, type Tuning } from './tuning.js';
 
 export { IndexError } from '../index/format.js';
@@ -38,22 +39,35 @@ export interface Trace {
   evidence: Evidence;
   abstained: boolean;
   timings: Answer['timings'];
+  /** The index the ids above refer to (the whole index locally; the question's own with a remote store). */
+  view: QuestionIndex;
 }
 
 export const NO_ANSWER =
   "The articles I have don't answer that. I only quote my sources, so I'd rather say nothing than guess.";
 
 export class Engine implements AnswerEngine {
+  /** Where questions are answered from: the whole index in memory, or a cluster (src/answer/source.ts). */
+  readonly store: IndexSource;
+
   constructor(
-    readonly index: LoadedIndex,
+    index: LoadedIndex | IndexSource,
     readonly embedder: Embedder,
     public tuning: Tuning = DEFAULT_TUNING,
     /** The answer-sentence reader; null answers without it (embeddings and words only). */
     public reader: Reader | null = null,
-  ) {}
+  ) {
+    this.store = 'forQuestion' in index ? index : new LocalSource(index);
+  }
+
+  /** The whole index, for tools that read it directly (eval, bench); a remote store does not hold it. */
+  get index(): LoadedIndex {
+    if (!this.store.loaded) throw new Error('This engine answers from a remote index: the whole index is not in memory (use trace.view.index).');
+    return this.store.loaded;
+  }
 
   get buildId(): string {
-    return this.index.manifest.buildId;
+    return this.store.buildId;
   }
 
   /**
@@ -84,7 +98,12 @@ export class Engine implements AnswerEngine {
       return { answer: { question: '', abstained: true, quotes: [], notice: normalized.notice, ms: performance.now() - t0, timings } };
     }
     const trace = await this.trace(normalized.text);
-    const quotes = trace.abstained ? [] : buildQuotes(this.index, trace.sentences, { k, offset }, this.tuning);
+    const { view } = trace;
+    if (!trace.abstained) await view.needQuotes?.(trace.sentences, this.tuning);
+    // Quotes carry global sentence ids: "Show context" asks for them later, from any index view.
+    const quotes = trace.abstained
+      ? []
+      : buildQuotes(view.index, trace.sentences, { k, offset }, this.tuning).map((quote) => ({ ...quote, sentenceId: view.globalSentence(quote.sentenceId) }));
     const notices = [normalized.notice, trace.abstained ? NO_ANSWER : undefined].filter(Boolean);
     if (!trace.abstained && quotes.length === 0 && offset > 0) notices.push('No more passages answer this question.');
     const answer: Answer = {
@@ -109,21 +128,23 @@ export class Engine implements AnswerEngine {
     const t0 = performance.now();
     const q = await this.embedder.embedQuery(question);
     const t1 = performance.now();
-    const retrieval = await retrieve(this.index, q, question, this.tuning);
+    const view = await this.store.forQuestion(q, question, this.tuning);
+    const index = view.index;
+    const retrieval = await retrieve(index, q, question, this.tuning);
     const t2 = performance.now();
-    const scored = scoreSentences(this.index, q, retrieval, question, this.tuning);
+    const scored = scoreSentences(index, q, retrieval, question, this.tuning);
     const t3 = performance.now();
     const reading = this.reader !== null && this.tuning.reader.candidates > 0;
-    const sentences = reading ? await readSentences(this.index, this.reader as Reader, question, scored, this.tuning) : scored;
+    const sentences = reading ? await readSentences(index, this.reader as Reader, question, scored, this.tuning) : scored;
     const t4 = performance.now();
     // Articles ranked by their best sentence (what the first quote shows), then by passage score.
     const articleRanking = [
       ...new Set([
-        ...sentences.map((s) => this.index.sentenceArticle[s.id]),
-        ...retrieval.candidates.map((c) => this.index.passageArticle[c.passage]),
+        ...sentences.map((s) => index.sentenceArticle[s.id]),
+        ...retrieval.candidates.map((c) => index.passageArticle[c.passage]),
       ]),
     ];
-    const evidence = await this.evidence(question, sentences, retrieval.alternatives);
+    const evidence = await this.evidence(view, question, sentences, retrieval.alternatives);
     const confidence = evidence.reader !== null
       ? answerability(evidence, this.tuning.abstain.model)
       : evidence.cos + this.tuning.abstain.coverage * evidence.coverage;
@@ -132,6 +153,7 @@ export class Engine implements AnswerEngine {
     return {
       question, retrieval, sentences, articleRanking, confidence, coverage: evidence.coverage, evidence, abstained,
       timings: { embedMs: t1 - t0, searchMs: t2 - t1, selectMs: t3 - t2 + (t5 - t4), readMs: reading ? t4 - t3 : 0 },
+      view,
     };
   }
 
@@ -141,56 +163,46 @@ export class Engine implements AnswerEngine {
    * itself with the one it leans on. Coverage catches questions that share a topic but not the
    * specifics ("When did ISIL pledge allegiance to al-Qaeda?").
    */
-  private async evidence(question: string, sentences: ScoredSentence[], alternatives: ReadonlyMap<string, string[][]>): Promise<Evidence> {
+  private async evidence(
+    view: QuestionIndex,
+    question: string,
+    sentences: ScoredSentence[],
+    alternatives: ReadonlyMap<string, string[][]>,
+  ): Promise<Evidence> {
     const best = sentences[0];
     if (!best) return { reader: null, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: false };
-    const passage = this.index.sentencePassage[best.id];
-    const article = this.index.articles[this.index.passageArticle[passage]];
-    const p = article.passages[this.index.passageLocal[passage]];
-    const local = this.index.sentenceLocal[best.id];
-    const own = sentenceText(this.index, best.id);
-    const leanedOn = local > 0 && leansBack(own) ? sentenceText(this.index, best.id - 1) + ' ' : '';
-    const { words, vectors } = await questionWords(this.index, this.embedder, question);
+    const { index } = view;
+    const passage = index.sentencePassage[best.id];
+    const article = index.articles[index.passageArticle[passage]];
+    const p = article.passages[index.passageLocal[passage]];
+    const local = index.sentenceLocal[best.id];
+    const own = sentenceText(index, best.id);
+    const leanedOn = local > 0 && leansBack(own) ? sentenceText(index, best.id - 1) + ' ' : '';
+    const passageText = `${article.title}\n${passageBody(article.text, article.sentences, p)}`;
+    await view.needWords?.([passageText, leanedOn + own]);
+    const { words, vectors } = await questionWords(index, this.embedder, question);
     // The read sentences lead the ranking (read.ts): only those carry a logit.
     const read = sentences.slice(0, this.tuning.reader.candidates).flatMap((s) => (s.reader === undefined ? [] : [s.reader]));
     return {
       // Does any sentence the reader saw answer? (The quoted one is chosen by the mixed score.)
       reader: read.length ? Math.max(...read) : null,
       cos: best.cos,
-      coverage: softCoverage(this.index, words, vectors, `${article.title}\n${passageBody(article.text, article.sentences, p)}`, alternatives),
-      sentenceCoverage: softCoverage(this.index, words, vectors, leanedOn + own, alternatives),
+      coverage: softCoverage(index, words, vectors, passageText, alternatives),
+      sentenceCoverage: softCoverage(index, words, vectors, leanedOn + own, alternatives),
       typeMissing: answerType(question) !== 'other' && !best.typeMatch,
     };
   }
 
   async sources(): Promise<SourceInfo[]> {
-    return this.index.articles.map((_, i) => this.sourceAt(i));
+    return this.store.sources();
   }
 
   async source(id: string): Promise<SourceInfo | undefined> {
-    const i = this.index.articles.findIndex((a) => a.id === id);
-    return i < 0 ? undefined : this.sourceAt(i);
-  }
-
-  private sourceAt(i: number): SourceInfo {
-    const a = this.index.articles[i];
-    const firstBreak = a.text.indexOf('\n\n');
-    return {
-      ...citationOf(this.index, i),
-      sentences: a.sentences.length,
-      passages: a.passages.length,
-      firstParagraph: (firstBreak < 0 ? a.text : a.text.slice(0, firstBreak)).trim(),
-    };
+    return this.store.source(id);
   }
 
   async context(sentenceId: number, radius = 2): Promise<QuoteContext | undefined> {
-    if (!Number.isInteger(sentenceId) || sentenceId < 0 || sentenceId >= this.index.sentenceArticle.length) return undefined;
-    const a = this.index.sentenceArticle[sentenceId];
-    const local = this.index.sentenceLocal[sentenceId];
-    const article = this.index.articles[a];
-    const from = article.sentences[Math.max(0, local - radius)];
-    const to = article.sentences[Math.min(article.sentences.length - 1, local + radius)];
-    return { text: article.text.slice(from.start, to.end), source: citationOf(this.index, a) };
+    return this.store.context(sentenceId, radius);
   }
 }
 
@@ -208,7 +220,11 @@ export async function openEngine(
   // The model and how it is used (pooling, prefixes): an index made otherwise is refused with what to run.
   const expected = options.embedder?.info ?? { model: config.embeddingModel, quantized: config.quantized, ...profileForConfig(config) };
   // Check the index before paying for the models: a missing index fails fast with its own message.
-  const index = await loadIndex(config.indexDir, expected);
+  // With Elasticsearch the corpus stays in the cluster: each question fetches what it needs.
+  const index =
+    config.vectorStore === 'elasticsearch'
+      ? await (await import('../index/elasticsearch/source.js')).ElasticsearchSource.open(config, expected)
+      : await loadIndex(config.indexDir, expected);
   const [embedder, reader] = await Promise.all([
     options.embedder ?? Embedder.forConfig(config),
     options.reader !== undefined ? options.reader : config.readerModel === null ? null : Reader.shared(config.readerModel),

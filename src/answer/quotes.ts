@@ -231,8 +231,13 @@ function corroborateFigures(index: LoadedIndex, q: Quote & { article: number }, 
   }
 }
 
-/** Figures specific enough to identify a fact: numbers of 3+ digits that are not years ("1,000", "436"). */
-function figures(text: string): string[] {
+/**
+ * Figures specific enough to identify a fact: numbers of 3+ digits that are not years ("1,000", "436").
+ *
+ * @example
+ * figures('roughly 1,000 air missions since 2014'); // ['1000']
+ */
+export function figures(text: string): string[] {
   const out = (text.replace(/(\d),(\d{3})/g, '$1$2').match(/\d{3,}(\.\d+)?/g) ?? []).filter((n) => !/^(19|20)\d\d$/.test(n));
   return [...new Set(out)];
 }

@@ -105,8 +105,13 @@ export async function respond(
   try {
     payloads = await work();
   } catch (e) {
-    ctx.logger.error({ err: e }, 'failed to prepare a reply');
-    payloads = [renderText('Sorry, something went wrong while looking that up. Please try again.', { escape: false })];
+    // The index's cluster is down (IndexUnavailableError, src/index/elasticsearch/client.ts): its own short
+    // reply, and the next question tries the cluster again.
+    const unavailable = (e as Error | undefined)?.name === 'IndexUnavailableError';
+    if (unavailable) ctx.logger.warn({ err: e }, 'the index is unavailable');
+    else ctx.logger.error({ err: e }, 'failed to prepare a reply');
+    const text = unavailable ? (e as Error).message : 'Sorry, something went wrong while looking that up. Please try again.';
+    payloads = [renderText(text, { escape: false })];
   } finally {
     clearTimeout(timer);
   }

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { currentLink, FILES } from '../index/format.js';
 import type { AnswerEngine } from '../answer/api.js';
 import type { EngineLoader } from './engine-slot.js';
+import type { Client } from '@elastic/elasticsearch';
 
 /**
  * @example
@@ -17,6 +18,7 @@ import type { EngineLoader } from './engine-slot.js';
  * await loader.probe();                    // '20261122T052223-80f84b'
  */
 export function indexEngineLoader(config: Config): EngineLoader {
+  let esClient: Client | undefined;
   return {
     async load(previous?: AnswerEngine): Promise<AnswerEngine> {
       const { openEngine, Engine } = await import('../answer/engine.js');
@@ -24,6 +26,12 @@ export function indexEngineLoader(config: Config): EngineLoader {
       return openEngine(config, { embedder });
     },
     async probe(): Promise<string | undefined> {
+      // Elasticsearch: the build behind the aliases (one small request; undefined while unreachable).
+      if (config.vectorStore === 'elasticsearch') {
+        const { probeBuildId, openClient } = await import('../index/elasticsearch/source.js');
+        esClient ??= openClient(config.elasticsearch);
+        return probeBuildId(config, esClient);
+      }
       try {
         const dir = await fs.realpath(currentLink(config.indexDir));
         const manifest = JSON.parse(await fs.readFile(path.join(dir, FILES.manifest), 'utf8')) as { buildId?: unknown };

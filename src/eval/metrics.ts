@@ -66,7 +66,7 @@ export async function evaluate(
       const { answer, trace } = await engine.answerWithTrace(q.question, { k: 3 });
       const has = (text: string | undefined) => !!text && q.answers.some((a) => text.toLowerCase().includes(a.toLowerCase()));
       const first = answer.quotes[0];
-      const rank = (trace?.articleRanking ?? []).findIndex((a) => matchesSource(engine.index.articles[a], q.sources)) + 1;
+      const rank = (trace?.articleRanking ?? []).findIndex((a) => matchesSource(trace!.view.index.articles[a], q.sources)) + 1;
       results.push({
         id: q.id,
         question: q.question,

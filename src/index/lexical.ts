@@ -19,8 +19,16 @@ const OPTIONS = {
   searchOptions: { boost: { title: 0.5 }, combineWith: 'OR' as const },
 };
 
+/** What the answer engine asks of the lexical side (the Elasticsearch store answers it per question too). */
+export interface LexicalIndex {
+  /** BM25 scores of the passages matching any of the text's terms, best first. */
+  query(text: string): Map<number, number>;
+  /** Inverse document frequency of a term over passages. */
+  idf(t: string): number;
+}
+
 /** BM25 search over passages and an IDF table over the same passages. */
-export class LexicalStore {
+export class LexicalStore implements LexicalIndex {
   private constructor(
     private readonly search: MiniSearch<LexicalDoc>,
     private readonly df: Map<string, number>,

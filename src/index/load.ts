@@ -18,7 +18,7 @@ import {
   type Int8Vectors,
   type Manifest,
 } from './format.js';
-import { LexicalStore } from './lexical.js';
+import { LexicalStore, type LexicalIndex } from './lexical.js';
 import { SentenceTermTable } from './sentence-terms.js';
 import { HnswStore, type VectorStore } from './vector-store.js';
 
@@ -31,7 +31,7 @@ export interface LoadedIndex {
   passageVectors: Float32Array;
   sentenceStore: VectorStore;
   passageStore: VectorStore;
-  lexical: LexicalStore;
+  lexical: LexicalIndex;
   /** Every sentence's index terms as ids (lexical matching of candidates without re-stemming). */
   sentenceTerms: SentenceTermTable;
   /** Content word → row of `vocabularyVectors`. */

@@ -129,6 +129,9 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   assertReachable(dataDir, who);
   fs.mkdirSync(dataDir, { recursive: true });
   fs.chmodSync(dataDir, 0o755);
+  // One cluster per data folder: a second `npm run es` says where the first one is instead of failing on node locks.
+  const marker = path.join(dataDir, 'running.json');
+  claimDataDir(marker);
 
   const taken = new Set<number>();
   const nodes: NodeState[] = [];
@@ -140,11 +143,13 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     nodes.push({ index: i, name: `node-${i}`, httpPort, transportPort, dir });
   }
   const nodeUrls = nodes.map((n) => `http://127.0.0.1:${n.httpPort}`);
+  fs.writeFileSync(marker, JSON.stringify({ pid: process.pid, url: nodeUrls.join(',') }));
   const seedHosts = nodes.map((n) => `127.0.0.1:${n.transportPort}`).join(',');
 
   const killAll = (): void => {
     for (const n of nodes) if (n.child?.pid && n.child.exitCode === null && n.child.signalCode === null) killGroup(n.child.pid, 'SIGKILL');
     if (temporary) removeQuietly(dataDir);
+    else fs.rmSync(marker, { force: true });
   };
   process.on('exit', killAll);
 
@@ -233,6 +238,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       await Promise.all(nodes.map((n) => stopNode(n, temporary ? 'SIGKILL' : 'SIGTERM')));
       process.off('exit', killAll);
       if (temporary) removeQuietly(dataDir);
+      else fs.rmSync(marker, { force: true });
     },
   };
 
@@ -283,6 +289,39 @@ export async function waitForHealth(
       }
     }
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Takes `marker` for this process, or throws if a live process holds it (a stale one is taken over). */
+function claimDataDir(marker: string): void {
+  for (;;) {
+    try {
+      fs.writeFileSync(marker, JSON.stringify({ pid: process.pid }), { flag: 'wx' });
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let holder: { pid?: number; url?: string } = {};
+    try {
+      holder = JSON.parse(fs.readFileSync(marker, 'utf8')) as typeof holder;
+    } catch {
+      // half-written or unreadable: treat as stale
+    }
+    if (holder.pid && holder.pid !== process.pid && isAlive(holder.pid)) {
+      throw new EsStartError(
+        `An Elasticsearch cluster already runs from ${path.dirname(marker)} (process ${holder.pid}${holder.url ? `, ${holder.url}` : ''}): use it, or stop it first (Ctrl-C where it runs), or give another data folder.`,
+      );
+    }
+    fs.rmSync(marker, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -41,6 +41,17 @@ describe('Elasticsearch prerequisites', () => {
     }
   });
 
+  it.skipIf(!java)('refuses a data folder another live cluster runs from, saying where it is', async () => {
+    const dataDir = fs.mkdtempSync('/tmp/verbatim-es-busy-');
+    // Our parent process stands in for the `npm run es` that holds the folder.
+    fs.writeFileSync(`${dataDir}/running.json`, JSON.stringify({ pid: process.ppid, url: 'http://127.0.0.1:9200,http://127.0.0.1:9201' }));
+    await expect(startLocalCluster({ dataDir, fresh: true })).rejects.toThrow(
+      `An Elasticsearch cluster already runs from ${dataDir} (process ${process.ppid}, http://127.0.0.1:9200,http://127.0.0.1:9201)`,
+    );
+    expect(fs.existsSync(`${dataDir}/running.json`)).toBe(true); // --fresh wiped nothing
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
   // Starts Elasticsearch's launcher for real (a few seconds), so only where Java is.
   it.skipIf(!java)('reports a node that cannot start with the last lines of its log, and leaves nothing behind', async () => {
     const dataDir = fs.mkdtempSync('/tmp/verbatim-es-fail-');

@@ -88,7 +88,9 @@ export async function buildServer(options: { config: Config; state: ServiceState
   app.addHook('onRequest', async (req, reply) => {
     const key = keys.identify(req.headers.authorization);
     req.client = key >= 0 ? `key:${key}` : `ip:${req.ip}`;
-    const guarded = req.url.startsWith('/v1/') || req.url === '/metrics';
+    // By the path without its query (`/metrics?x` is still /metrics), unknown /v1 paths included.
+    const route = req.routeOptions.url ?? req.url.split('?')[0];
+    const guarded = route.startsWith('/v1/') || route === '/metrics';
     if (keys.required && guarded && key < 0) {
       reply.header('www-authenticate', 'Bearer realm="verbatim"');
       return sendProblem(reply, 401, req.headers.authorization ? 'The API key is not valid.' : 'This service needs an API key: send "Authorization: Bearer <key>".');
@@ -111,6 +113,12 @@ export async function buildServer(options: { config: Config; state: ServiceState
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    // A remote index that cannot be reached (the Elasticsearch store's IndexUnavailableError): "try again".
+    if (error.name === 'IndexUnavailableError') {
+      req.log.warn({ err: error }, 'the index is unavailable');
+      void reply.header('retry-after', '5');
+      return sendProblem(reply, 503, 'The index is unavailable right now; try again shortly.');
+    }
     if (status >= 500) {
       req.log.error({ err: error }, 'request failed');
       return sendProblem(reply, 500, 'Something went wrong while answering; it was logged.');

@@ -91,6 +91,34 @@ describe('bad requests get problem details, and the server carries on', () => {
     expect(r.body.detail).toMatch(/larger than 2048 bytes/);
   });
 
+  test('an engine failure: 500 problem and the server carries on; an unreachable remote index: 503', async () => {
+    let failure = new Error('boom');
+    const failing: AnswerEngine = {
+      buildId: 'failing-1',
+      answer: async () => {
+        throw failure;
+      },
+      sources: async () => [],
+      source: async () => undefined,
+      context: async () => undefined,
+    };
+    const broken = await startTestService({}, { loader: { load: async () => failing } });
+    try {
+      const r = await call(broken.url, '/v1/answers', { question: QUESTION });
+      expect(r.status).toBe(500);
+      expect(r.headers.get('content-type')).toMatch(PROBLEM);
+      expect(r.text).not.toContain('boom'); // internals stay in the log
+      failure = Object.assign(new Error('cluster down'), { name: 'IndexUnavailableError' });
+      const u = await call(broken.url, '/v1/answers', { question: QUESTION });
+      expect(u.status).toBe(503);
+      expect(u.headers.get('retry-after')).toBe('5');
+      expect((await call(broken.url, '/healthz')).status).toBe(200);
+      expect((await call(broken.url, '/v1/sources')).body.total).toBe(0);
+    } finally {
+      await broken.stop();
+    }
+  });
+
   test('unknown routes and sources: 404; a bad sentence id: 400', async () => {
     expect((await call(service.url, '/v1/nothing')).status).toBe(404);
     const src = await call(service.url, '/v1/sources/no-such-article');
@@ -234,6 +262,8 @@ describe('API keys and rate limits', () => {
     expect((await call(locked.url, '/healthz')).status).toBe(200);
     expect((await call(locked.url, '/readyz')).status).toBe(200);
     expect((await call(locked.url, '/metrics')).status).toBe(401);
+    expect((await call(locked.url, '/metrics?format=text')).status).toBe(401);
+    expect((await call(locked.url, '/v1/no-such-route')).status).toBe(401);
     expect((await call(locked.url, '/')).status).toBe(200);
     expect((await call(locked.url, '/openapi.json')).body.paths['/v1/answers'].post.security).toEqual([{ bearer: [] }]);
   });

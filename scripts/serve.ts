@@ -1,7 +1,7 @@
 /**
  * `npm run serve`: the answer service and its web page (src/serve/). Listens on HTTP_HOST:HTTP_PORT
- * (127.0.0.1:8080 by default) at once, builds the index from the corpus first when there is none,
- * then loads it; /readyz says 503 until then. Ctrl-C stops it.
+ * (127.0.0.1:8080 by default) at once, builds the index from the corpus first when there is none
+ * (local store), then loads it (either store, as the bot does); /readyz says 503 until then. Ctrl-C stops it.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../src/config.js';
@@ -40,7 +40,9 @@ if (opts.index) config.indexDir = opts.index;
 const logger = createLogger(config.logLevel);
 
 try {
-  const service = await startService({ config, logger, beforeLoad: () => ensureIndex(config, (line) => logger.info(line)) });
+  // A local index is built on first use, like ask and start; an Elasticsearch store is built by build-index.
+  const beforeLoad = config.vectorStore === 'local' ? () => ensureIndex(config, (line) => logger.info(line)) : undefined;
+  const service = await startService({ config, logger, beforeLoad });
   process.stderr.write(`Verbatim answer service on ${service.url}/ (API: ${service.url}/openapi.json)\n`);
   let stopping = false;
   const stop = (signal: string) => {

@@ -152,6 +152,31 @@ describe.skipIf(!hasBrowser)('the page', () => {
     }
   }, 60_000);
 
+  test('axe finds no accessibility violation on the answered page (context open) nor on the abstention', async () => {
+    const axeSource = fs.readFileSync(path.resolve('node_modules/axe-core/axe.min.js'), 'utf8');
+    const page = await open(service.url);
+    await page.setBypassCSP(true); // axe is injected by the test; the page itself allows only its own scripts
+    await page.reload({ waitUntil: 'networkidle0' });
+    const audit = async () => {
+      await page.addScriptTag({ content: axeSource });
+      return page.evaluate(async () => {
+        type Result = { id: string; impact: string; nodes: { target: string[] }[] };
+        const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Result[]; passes: Result[] }> } }).axe;
+        const r = await axe.run(document, { resultTypes: ['violations'] });
+        // The rules that passed prove the audit ran (labels, contrast, landmarks, ARIA, …).
+        return [`${r.passes.length >= 15 ? 'ran' : `only ${r.passes.length} rules passed`}`, ...r.violations.map((v) => `${v.impact} ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)];
+      });
+    };
+    await ask(page, QUESTION);
+    await page.click('.card:first-child .actions button');
+    await page.waitForSelector('.card:first-child .context mark', { visible: true });
+    expect(await audit()).toEqual(['ran']);
+    await ask(page, OFF_TOPIC);
+    await page.waitForSelector('#abstain', { visible: true });
+    expect(await audit()).toEqual(['ran']);
+    await page.close();
+  }, 60_000);
+
   test('no script error, and nothing loaded from anywhere else', () => {
     expect(problems).toEqual([]);
   });

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchFile, runTsChild } from './child.js';
 import { summarize, type Summary } from './stats.js';
+import type { AnswerEngine } from '../answer/api.js';
+import type { Answer } from '../types.js';
 
 const SERVE_SCRIPT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/serve.ts');
 
@@ -24,6 +26,12 @@ export interface ServiceBench {
   addedMs: Summary;
   /** A bare round trip on the same connection path (GET /healthz): the floor of `addedMs`. */
   pingMs: Summary;
+  /**
+   * What the service path adds with no model in its process: the same route and client, an engine that
+   * returns a recorded answer at once (a server in the bench process). The gap to `addedMs` is what
+   * running the model in the serving process costs the requests around it.
+   */
+  cannedAddedMs: Summary;
   burst: { requests: number; answered: number; refused: number; failed: number; seconds: number };
   /** The service process's RSS after the questions (from its /metrics). */
   serviceRssMb: number;
@@ -49,6 +57,39 @@ async function startServiceProcess(env: NodeJS.ProcessEnv): Promise<{ child: Chi
   }
   child.kill();
   throw new Error(`the service did not become ready: ${err.slice(-600)}`);
+}
+
+/** The service path alone: `buildServer` in this process with an engine that returns `recorded` at once. */
+async function measureCanned(recorded: Answer, questions: string[]): Promise<Summary> {
+  const { buildServer, ServiceState } = await import('../serve/server.js');
+  const { EngineSlot } = await import('../bot/engine-slot.js');
+  const { loadConfig } = await import('../config.js');
+  const { createLogger } = await import('../log.js');
+  const logger = createLogger('silent');
+  const canned: AnswerEngine = {
+    buildId: 'canned',
+    answer: async () => ({ ...recorded, ms: 0 }),
+    sources: async () => [],
+    source: async () => undefined,
+    context: async () => undefined,
+  };
+  const state = new ServiceState();
+  state.slot = new EngineSlot(canned, undefined, logger);
+  const app = await buildServer({ config: loadConfig({ HTTP_RATE_LIMIT_MAX: '0', LOG_LEVEL: 'silent' }, { dotenv: false }), state, logger });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  try {
+    const added: number[] = [];
+    for (const [i, q] of [...questions.slice(0, 20), ...questions].entries()) {
+      const t0 = performance.now();
+      await (await post(url, q)).json();
+      if (i >= 20) added.push(performance.now() - t0); // the first 20 warm the path up
+    }
+    return summarize(added);
+  } finally {
+    await app.close();
+  }
 }
 
 const post = (url: string, question: string) =>
@@ -114,6 +155,9 @@ export async function measureService(options: {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const serviceRssMb = Number(/^verbatim_process_resident_memory_bytes (\S+)$/m.exec(metrics)?.[1]) / 2 ** 20;
 
+    const recorded = (await (await post(url, options.questions[0])).json()) as Answer;
+    const cannedAddedMs = await measureCanned(recorded, options.questions);
+
     const shardQuestions = options.questions.slice(0, options.shardQuestions ?? 20);
     options.log(`  shard processes: thin (through the service) and full (model + index), ${shardQuestions.length} questions each…`);
     const shardEnv = { ...env, BENCH_SHARD_QUESTIONS: JSON.stringify(shardQuestions), DISCORD_TOKEN: '' };
@@ -127,6 +171,7 @@ export async function measureService(options: {
       httpMs: summarize(wall),
       addedMs: summarize(added),
       pingMs: summarize(ping),
+      cannedAddedMs,
       burst: {
         requests: n,
         answered: statuses.filter((s) => s === 200).length,
@@ -163,6 +208,7 @@ export function serviceMarkdown(s: ServiceBench): string[] {
     row('whole request over HTTP', s.httpMs),
     row('**added by the service**', s.addedMs),
     row('bare round trip (GET /healthz, 100 times)', s.pingMs),
+    ...(s.cannedAddedMs ? [row('added, with a recorded answer instead of the model (same route and client)', s.cannedAddedMs)] : []),
     '',
     `Burst: ${s.burst.requests} concurrent requests (no rate limit) → ${s.burst.answered} answered, ${s.burst.refused} refused (429), ${s.burst.failed} failed, in ${f(s.burst.seconds, 2)} s. Service RSS afterwards: ${f(s.serviceRssMb, 0)} MB.`,
     '',

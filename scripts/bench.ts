@@ -33,19 +33,26 @@ const program = new Command()
   .option('--scale <list>', 'synthetic vector counts, e.g. 10000,100000', ints)
   .option('--scale-only <list>', 'only measure these synthetic vector counts (e.g. 1000000) and keep each row in reports/scale/ for later full reports', ints)
   .option('--service-only', 'only measure the answer service and thin shards (reports/bench-service.{json,md})')
+  .option('--store <store>', 'elasticsearch: only measure the Elasticsearch store side by side with local (reports/bench-elasticsearch.{json,md})')
   .option('--million-budget <seconds>', 'build 1M vectors only if the extrapolated build fits (0: never)', int)
   .parse();
 
 const opts = program.opts<{
   quick?: boolean; json?: string; out: string; bbc?: number; squadDocs?: number; questions?: number;
   naiveQuestions?: number; throughputTexts?: number; scale?: number[]; scaleOnly?: number[]; millionBudget?: number;
-  serviceOnly?: boolean;
+  serviceOnly?: boolean; store?: string;
 }>();
 
 await runMain(async () => {
   const config = loadConfig();
   config.modelDir ??= '../shared/models';
   const base = defaultOptions(Boolean(opts.quick));
+  if (opts.store !== undefined) {
+    if (opts.store !== 'elasticsearch') program.error(`--store takes elasticsearch (the local store is in every bench), got "${opts.store}".`);
+    const { benchElasticsearch } = await import('../src/bench/elasticsearch.js');
+    process.stdout.write(await benchElasticsearch(config, { out: opts.out, quick: Boolean(opts.quick), log: (line) => process.stderr.write(line + '\n') }));
+    return;
+  }
   if (opts.serviceOnly) {
     process.stdout.write(await benchServiceOnly(config, { out: opts.out, quick: Boolean(opts.quick), log: (line) => process.stderr.write(line + '\n') }));
     return;

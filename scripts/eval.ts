@@ -13,6 +13,7 @@ import { DEFAULT_TUNING, DENSE_ONLY, LEXICAL_ONLY, NO_READER, type Tuning } from
 import { readQuestions, readSquad, readSquadDocs, type EvalQuestion } from '../src/eval/datasets.js';
 import { evaluate, type Metrics, type QuestionResult } from '../src/eval/metrics.js';
 import { runMain } from '../src/cli/run.js';
+import { openEngine } from '../src/answer/engine.js';
 import { evenSample, openCachedEngine } from '../src/eval/workspace.js';
 import { BBC_DIR, BBC_SLICES, corpusIndexKey, indexKey, readSelection, type BbcSlice } from '../src/eval/selection.js';
 import { HOLDOUT_EVERY, readSplit, splitQuestions, squadHoldout, type SplitName } from '../src/eval/squad-split.js';
@@ -39,6 +40,7 @@ const program = new Command()
   .option('--name <name>', 'report name (default from the input)')
   .option('--tuning <file>', 'JSON merged into the hybrid mode\'s tuning (objects one level deep, e.g. { "fusion": { "lexical": 0.35 } }), as `npm run tune -- --best` writes')
   .option('--index <dir>', 'index folder to build and use (default: a cached one per input and model under .tmp/eval)')
+  .option('--store <store>', 'elasticsearch: answer through the cluster at ELASTICSEARCH_URL (the same build written there under the prefix eval-<input>); report eval-<name>-elasticsearch')
   .parse();
 
 const opts = program.opts<{
@@ -55,6 +57,7 @@ const opts = program.opts<{
   name?: string;
   index?: string;
   tuning?: string;
+  store?: string;
 }>();
 const HYBRID = opts.tuning ? withOverride(DEFAULT_TUNING, JSON.parse(fs.readFileSync(opts.tuning, 'utf8')) as Record<string, unknown>) : DEFAULT_TUNING;
 // The stages, each a row: the embedder alone (dense), words alone (bm25), both fused (fusion), + the reader (hybrid).
@@ -139,7 +142,17 @@ await runMain(async () => {
   if (opts.limit) questions = evenSample(questions, opts.limit);
   if (opts.tuning) input.tuning = opts.tuning;
   // A cached index per input (and, by openCachedEngine, per model) under .tmp/eval: incremental builds make re-runs cheap.
-  const { engine, summary } = await openCachedEngine({ ...config, corpusDir }, embedder, key, articles, opts.index);
+  const cached = await openCachedEngine({ ...config, corpusDir }, embedder, key, articles, opts.index);
+  const { summary } = cached;
+  let engine = cached.engine;
+  if (opts.store !== undefined && opts.store !== 'local') {
+    if (opts.store !== 'elasticsearch') throw new Error(`--store takes local or elasticsearch, got "${opts.store}"`);
+    const { mirrorToCluster } = await import('../src/index/elasticsearch/build.js');
+    process.stderr.write(`writing the build into Elasticsearch (${config.elasticsearch.urls.join(',')})…\n`);
+    engine = await openEngine(await mirrorToCluster(config, engine.index, `eval-${key}`), { embedder });
+    name = `${name}-elasticsearch`;
+    input.store = 'elasticsearch';
+  }
   process.stderr.write(`index: ${summary.articles} articles, ${summary.sentences} sentences, ${summary.passages} passages (${summary.embeddedArticles} embedded now)\n`);
 
   const rows: { mode: string; metrics: Metrics; results: QuestionResult[] }[] = [];

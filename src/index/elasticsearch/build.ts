@@ -7,7 +7,7 @@ import cliProgress from 'cli-progress';
 import type { Config } from '../../config.js';
 import type { Embedder } from '../../embed/embedder.js';
 import { buildIndex, type BuildOptions, type BuildSummary } from '../build.js';
-import { loadIndex } from '../load.js';
+import { loadIndex, type LoadedIndex } from '../load.js';
 import { openClient, startError, isUnreachable } from './client.js';
 import { writeBuild, type WriteOptions, type WriteSummary } from './write.js';
 
@@ -41,6 +41,29 @@ export async function buildIntoCluster(
   } finally {
     await client.close();
   }
+}
+
+/**
+ * Writes an already loaded local build into the cluster under its own index prefix (for the eval and
+ * the bench: the same build answered through both stores). Returns the configuration that answers from it.
+ *
+ * @example
+ * const remote = await mirrorToCluster(config, engine.index, 'eval-squad');
+ * const esEngine = await openEngine(remote, { embedder });
+ */
+export async function mirrorToCluster(config: Config, index: LoadedIndex, prefix: string, onWrite?: WriteOptions['onProgress']): Promise<Config> {
+  const safe = prefix.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-_.]+/, '');
+  const es = { ...config.elasticsearch, prefix: safe };
+  const client = openClient(es);
+  try {
+    await writeBuild(client, es, index, { full: true, onProgress: onWrite });
+  } catch (e) {
+    if (isUnreachable(e)) throw startError(es, e);
+    throw e;
+  } finally {
+    await client.close();
+  }
+  return { ...config, vectorStore: 'elasticsearch', elasticsearch: es };
 }
 
 /**

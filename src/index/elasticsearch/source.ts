@@ -27,6 +27,8 @@ export { openClient };
 
 /** BM25 candidates fetched per lexical hit the engine uses: the cluster's BM25 ranks them, bm25.ts re-scores them exactly. */
 export const LEXICAL_OVERFETCH = 8;
+/** Waits (ms) before retrying a failed cluster call: a node loss is noticed within them. */
+const RETRIES = [250, 750];
 /** Passages fetched for one figure a quote states (corroboration by figure). */
 const FIGURE_PASSAGES = 100;
 
@@ -94,14 +96,22 @@ export class ElasticsearchSource implements IndexSource {
     return this.meta.manifest.buildId;
   }
 
-  /** Runs a cluster call; a cluster problem becomes `IndexUnavailableError` (the bot's "try again shortly"). */
+  /**
+   * Runs a cluster call. A node lost mid-request (a shard copy that failed, a connection reset) is
+   * retried twice after a short wait, by when the client has moved to the surviving node; a cluster
+   * problem that persists becomes `IndexUnavailableError` (the bot's "try again shortly").
+   */
   private async call<T>(what: () => Promise<T>): Promise<T> {
-    try {
-      return await what();
-    } catch (e) {
-      if (e instanceof IndexError || e instanceof IndexUnavailableError) throw e;
-      if (isUnreachable(e) || e instanceof errors.ElasticsearchClientError) throw new IndexUnavailableError((e as Error).message);
-      throw e;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await what();
+      } catch (e) {
+        if (e instanceof IndexError) throw e;
+        const cluster = e instanceof IndexUnavailableError || isUnreachable(e) || e instanceof errors.ElasticsearchClientError;
+        if (!cluster) throw e;
+        if (attempt >= RETRIES.length) throw e instanceof IndexUnavailableError ? e : new IndexUnavailableError((e as Error).message);
+        await new Promise((resolve) => setTimeout(resolve, RETRIES[attempt]));
+      }
     }
   }
 
@@ -285,8 +295,10 @@ type Hit = { _id?: string | null; _score?: number | null; _source?: unknown };
 
 /** One msearch response's hits; an item that failed throws (the caller turns it into "unavailable"). */
 function hitsOf(r: unknown): Hit[] {
-  const item = r as { error?: { type?: string; reason?: string }; hits?: { hits: Hit[] } };
+  const item = r as { error?: { type?: string; reason?: string }; hits?: { hits: Hit[] }; _shards?: { failed?: number } };
   if (item.error) throw new IndexUnavailableError(`${item.error.type}: ${item.error.reason}`);
+  // Partial results (a shard copy lost mid-search) would silently drop candidates: retried instead.
+  if ((item._shards?.failed ?? 0) > 0) throw new IndexUnavailableError(`${item._shards!.failed} shard(s) failed`);
   return item.hits?.hits ?? [];
 }
 

@@ -50,7 +50,7 @@ await runMain(async () => {
   if (opts.store !== undefined) {
     if (opts.store !== 'elasticsearch') program.error(`--store takes elasticsearch (the local store is in every bench), got "${opts.store}".`);
     const { benchElasticsearch } = await import('../src/bench/elasticsearch.js');
-    process.stdout.write(await benchElasticsearch(config, { out: opts.out, quick: Boolean(opts.quick), log: (line) => process.stderr.write(line + '\n') }));
+    process.stdout.write(await benchElasticsearch(config, { out: opts.out, quick: Boolean(opts.quick), scaleOnly: opts.scaleOnly, log: (line) => process.stderr.write(line + '\n') }));
     return;
   }
   if (opts.serviceOnly) {

@@ -26,12 +26,15 @@ import { ElasticsearchSource } from '../index/elasticsearch/source.js';
 import { writeBuild } from '../index/elasticsearch/write.js';
 import { startLocalCluster, type LocalCluster } from '../devcluster/cluster.js';
 import { copyFiles, evenSample, listTextFiles, squadDocuments } from './corpus.js';
+import { esScaleMarkdown, measureEsScale, saveEsScaleRow } from './es-scale.js';
 import { machineInfo } from './machine.js';
 import { roundDeep, summarize, type Summary } from './stats.js';
 
 export interface EsBenchOptions {
   out: string;
   quick: boolean;
+  /** Only the synthetic scale rows of these sizes (kept in `<out>/scale/elasticsearch-<n>.json`). */
+  scaleOnly?: number[];
   log: (line: string) => void;
 }
 
@@ -82,6 +85,14 @@ export async function benchElasticsearch(config: Config, options: EsBenchOptions
   const esConfig: Config = { ...config, vectorStore: 'elasticsearch', elasticsearch: { ...es, replicas: 1 } };
   const client = openClient(esConfig.elasticsearch);
   try {
+    if (options.scaleOnly) {
+      for (const n of options.scaleOnly) {
+        log(`scale: ${n.toLocaleString('en')} synthetic vectors into the cluster…`);
+        const row = await measureEsScale(client, { ...esConfig.elasticsearch, prefix: 'bench' }, n, { rss: started ? () => started!.memory() : undefined, log });
+        saveEsScaleRow(path.join(options.out, 'scale'), row);
+      }
+      return esScaleMarkdown(path.join(options.out, 'scale'));
+    }
     // The two corpora of `npm run bench` (its cache in .tmp/bench makes them cheap): a small BBC slice,
     // and BBC + SQuAD (the query index).
     const squad = readSquad('../shared/datasets/squad-dev-v1.1-public.json');
@@ -180,7 +191,7 @@ export async function benchElasticsearch(config: Config, options: EsBenchOptions
     const report = roundDeep({ createdAt: new Date().toISOString(), machine: machineInfo(), cluster: { urls: es.urls, startedForBench: Boolean(started), nodes }, corpora: rows, latency, recall });
     fs.mkdirSync(options.out, { recursive: true });
     fs.writeFileSync(path.join(options.out, 'bench-elasticsearch.json'), JSON.stringify(report, null, 2) + '\n');
-    const md = markdown(report);
+    const md = markdown(report) + esScaleMarkdown(path.join(options.out, 'scale'));
     fs.writeFileSync(path.join(options.out, 'bench-elasticsearch.md'), md);
     return md;
   } finally {

@@ -1,0 +1,143 @@
+/**
+ * The scale row of the Elasticsearch store: `n` seeded synthetic unit vectors (the same generator as
+ * the in-process scale rows, `synthetic.ts`) bulk-loaded into a 2-node cluster as the store maps
+ * sentences (`dense_vector`, cosine, int8 HNSW m 16, 1 replica), then query latency, recall@10 against
+ * exact search, and each node's memory. `npm run bench -- --store elasticsearch --scale-only 200000`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Client } from '@elastic/elasticsearch';
+import type { ElasticsearchConfig } from '../config.js';
+import { indexBody } from '../index/elasticsearch/layout.js';
+import { exactSearch } from '../index/vector-store.js';
+import { machineInfo, type MachineInfo } from './machine.js';
+import { roundDeep, summarize, type Summary } from './stats.js';
+import { syntheticQueries, syntheticVectors } from './synthetic.js';
+
+export interface EsScaleRow {
+  vectors: number;
+  dim: number;
+  shards: number;
+  replicas: number;
+  /** Bulk load until searchable with its replica (green), and the rate over that time. */
+  loadSeconds: number;
+  vectorsPerSecond: number;
+  /** Segments merged to one per shard afterwards (what a finished build gets), and how long it took. */
+  forceMergeSeconds: number;
+  query: Summary;
+  recallAt10: number;
+  queries: number;
+  numCandidates: number;
+  /** Store size on disk (primaries + replicas) and each node's memory after the queries. */
+  storeMb: number;
+  nodes: { name: string; heapUsedMb: number; rssMb?: number }[];
+  machine: MachineInfo;
+}
+
+/**
+ * Loads, queries and measures; deletes its index at the end.
+ *
+ * @example
+ * const row = await measureEsScale(client, config.elasticsearch, 200_000, { rss: () => cluster.memory() });
+ */
+export async function measureEsScale(
+  client: Client,
+  es: ElasticsearchConfig,
+  n: number,
+  options: { dim?: number; queries?: number; rss?: () => { node: number; rssBytes: number }[]; log?: (line: string) => void } = {},
+): Promise<EsScaleRow> {
+  const dim = options.dim ?? 384;
+  const log = options.log ?? (() => {});
+  const index = `${es.prefix}-scale-${n}`;
+  await client.indices.delete({ index, ignore_unavailable: true });
+  await client.indices.create({ index, ...indexBody('sentences', dim, es) });
+  const vectors = syntheticVectors(n, dim);
+  const t0 = performance.now();
+  const batch = 1000;
+  for (let from = 0; from < n; from += batch) {
+    const operations: object[] = [];
+    for (let i = from; i < Math.min(n, from + batch); i++) operations.push({ index: { _index: index, _id: String(i) } }, { a: 0, p: 0, v: Array.from(vectors[i]) });
+    const r = await client.bulk({ operations });
+    if (r.errors) throw new Error(`bulk refused documents: ${JSON.stringify(r.items.find((x) => x.index?.error)?.index?.error)}`);
+    if ((from / batch) % 20 === 0) log(`  ${from + batch}/${n} vectors written…`);
+  }
+  await client.indices.putSettings({ index, settings: { number_of_replicas: es.replicas, refresh_interval: '1s' } });
+  await client.indices.refresh({ index });
+  await client.cluster.health({ index, wait_for_status: es.replicas > 0 ? 'green' : 'yellow', timeout: '600s' });
+  const loadSeconds = (performance.now() - t0) / 1000;
+  log(`  loaded in ${loadSeconds.toFixed(0)} s; merging segments…`);
+  const t1 = performance.now();
+  await client.indices.forcemerge({ index, max_num_segments: 1 }, { requestTimeout: 3_600_000 });
+  const forceMergeSeconds = (performance.now() - t1) / 1000;
+
+  const flat = new Float32Array(n * dim);
+  vectors.forEach((v, i) => flat.set(v, i * dim));
+  const queries = syntheticQueries(options.queries ?? 200, dim, {}, n);
+  const numCandidates = 100;
+  const times: number[] = [];
+  let hits = 0;
+  for (const [i, q] of queries.entries()) {
+    const t = performance.now();
+    const r = await client.search({ index, knn: { field: 'v', query_vector: Array.from(q), k: 10, num_candidates: numCandidates }, size: 10, _source: false });
+    if (i >= 10) times.push(performance.now() - t); // the first ones warm the caches
+    const exact = new Set(exactSearch(flat, dim, q, 10).map((h) => h.id));
+    hits += r.hits.hits.filter((h) => exact.has(Number(h._id))).length;
+  }
+  const stats = await client.indices.stats({ index, metric: ['store'] });
+  const nodeStats = await client.nodes.stats({ metric: ['jvm'] });
+  const rss = options.rss?.();
+  const row: EsScaleRow = {
+    vectors: n,
+    dim,
+    shards: es.shards,
+    replicas: es.replicas,
+    loadSeconds,
+    vectorsPerSecond: n / loadSeconds,
+    forceMergeSeconds,
+    query: summarize(times),
+    recallAt10: hits / (10 * queries.length),
+    queries: queries.length,
+    numCandidates,
+    storeMb: (stats._all.total?.store?.size_in_bytes ?? 0) / 2 ** 20,
+    nodes: Object.values(nodeStats.nodes).map((s) => {
+      const i = Number(String(s.name).replace(/\D+/g, ''));
+      const r = rss?.find((m) => m.node === i);
+      return { name: String(s.name), heapUsedMb: (s.jvm?.mem?.heap_used_in_bytes ?? 0) / 2 ** 20, ...(r ? { rssMb: r.rssBytes / 2 ** 20 } : {}) };
+    }),
+    machine: machineInfo(),
+  };
+  await client.indices.delete({ index, ignore_unavailable: true });
+  return roundDeep(row);
+}
+
+/**
+ * Keeps a row as `reports/scale/elasticsearch-<n>.json` and renders all kept rows as Markdown.
+ *
+ * @example
+ * saveEsScaleRow('reports/scale', row); esScaleMarkdown('reports/scale');
+ */
+export function saveEsScaleRow(dir: string, row: EsScaleRow): void {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `elasticsearch-${row.vectors}.json`), JSON.stringify(row, null, 2) + '\n');
+}
+
+export function esScaleMarkdown(dir: string): string {
+  const rows = fs.existsSync(dir)
+    ? fs.readdirSync(dir).filter((f) => /^elasticsearch-\d+\.json$/.test(f)).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as EsScaleRow).sort((a, b) => a.vectors - b.vectors)
+    : [];
+  if (rows.length === 0) return '';
+  const f = (x: number, d = 1) => x.toFixed(d);
+  return [
+    '## Scale: synthetic vectors in the 2-node cluster (`--scale-only <n>`)',
+    '',
+    '| vectors | load (bulk + replica) | vectors/s | force merge | query p50 | query p99 | recall@10 | store (with replica) | per node |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.vectors.toLocaleString('en')} | ${f(r.loadSeconds, 0)} s | ${f(r.vectorsPerSecond, 0)} | ${f(r.forceMergeSeconds, 0)} s | ${f(r.query.p50)} ms | ${f(r.query.p99)} ms | ${f(r.recallAt10, 3)} | ${f(r.storeMb, 0)} MB | ${r.nodes.map((x) => `${x.name}: heap ${f(x.heapUsedMb, 0)} MB${x.rssMb ? `, RSS ${f(x.rssMb, 0)} MB` : ''}`).join('; ')} |`,
+    ),
+    '',
+    `Vectors of ${rows[0].dim} dimensions, int8 HNSW (m 16, ef_construction 100), ${rows[0].shards} shard, ${rows[0].replicas} replica, num_candidates ${rows[0].numCandidates}, k 10, ${rows[0].queries} queries (first 10 not timed) from the same clustered generator as the in-process rows. Measured ${rows.map((r) => r.machine.date).join(', ')} (load ${rows.map((r) => r.machine.loadAverage.toFixed(1)).join(', ')} at the start).`,
+    '',
+  ].join('\n');
+}

@@ -8,6 +8,7 @@
  *  - SQuAD `tune` articles with every 4th paragraph held out of the index: its questions are on-topic
  *    unanswerable (their article is there, their paragraph is not); the kept paragraphs' are answerable;
  *  - BBC files 001–020 with `eval/bbc-dev.jsonl`: answerable and on-topic unanswerable news questions;
+ *  - the same index with the hand-written news questions the reader never trained on (files 017–020);
  *  - the bundled corpus with `test/fixtures/eval/seed-dev.jsonl` (answerable and off-corpus), and SQuAD
  *    questions asked of it (plainly off-topic).
  *
@@ -46,6 +47,7 @@ interface Sample {
   set: string;
   answerable: boolean;
   evidence: Evidence;
+  head?: unknown[];
 }
 
 await runMain(async () => {
@@ -69,9 +71,11 @@ await runMain(async () => {
   const squadTune = splitQuestions(docs, tuneTitles);
   const bbcDev = readQuestions(BBC_SLICES.dev.questions);
   const seedDev = readQuestions('test/fixtures/eval/seed-dev.jsonl');
+  const newsTune = writtenTuneQuestions();
   const answerableSets: [string, Engine, EvalQuestion[]][] = [
     ['SQuAD tune', squad, squadTune],
     ['BBC dev', bbc, bbcDev.filter((q) => !q.unanswerable)],
+    ['news tune', bbc, newsTune.filter((q) => !q.unanswerable)],
   ];
 
   // 1. Mixing weight and candidates, replayed from one pass that reads 16 candidates at weight 0.
@@ -109,19 +113,36 @@ await runMain(async () => {
   const chosen = mixing.filter((m) => m.firstHit >= top - 0.002).sort((a, b) => a.candidates - b.candidates || b.firstHit - a.firstHit)[0];
   for (const m of mixing) process.stderr.write(`  ${m.candidates} candidates, weight ${m.weight}: ${m.firstHit.toFixed(3)}\n`);
   process.stderr.write(`mixing: ${chosen.candidates} candidates, weight ${chosen.weight}: first sentence hit ${chosen.firstHit.toFixed(3)} (reader off: ${mixing[0].firstHit.toFixed(3)})\n`);
-  const tuned: Tuning = { ...DEFAULT_TUNING, reader: { candidates: opts.candidates ?? chosen.candidates, weight: opts.weight ?? chosen.weight } };
+  const mix = { candidates: opts.candidates ?? chosen.candidates, weight: opts.weight ?? chosen.weight };
+  // The cascade (read.ts): the best `first` alone, the rest only when none scores `confident`.
+  // The cheapest setting (pairs read per question) that keeps the first-sentence hit within 0.003.
+  const full = replayCascade(replays, mix.candidates, mix.weight, mix.candidates, Infinity);
+  const cascades = [1, 2, 3].flatMap((first) => [1, 2, 3, 4, 6].map((confident) => ({ first, confident, ...replayCascade(replays, mix.candidates, mix.weight, first, confident) })));
+  for (const c of cascades) process.stderr.write(`  cascade first ${c.first}, confident ${c.confident}: ${c.firstHit.toFixed(3)}, ${c.pairs.toFixed(2)} pairs\n`);
+  const cascade = cascades.filter((c) => c.firstHit >= full.firstHit - 0.003 && c.first < mix.candidates).sort((a, b) => a.pairs - b.pairs)[0];
+  const tuned: Tuning = { ...DEFAULT_TUNING, reader: cascade ? { ...mix, first: cascade.first, confident: cascade.confident } : mix };
 
   // 2. Evidence for abstention, with the chosen mixing.
   const samples: Sample[] = [];
   const collect = async (set: string, engine: Engine, questions: EvalQuestion[]) => {
     engine.tuning = tuned;
-    for (const q of questions) samples.push({ set, answerable: !q.unanswerable, evidence: (await engine.trace(q.question)).evidence });
+    for (const q of questions) {
+      const t = await engine.trace(q.question);
+      // The read head as scored, for trying other evidence offline (.tmp/calibration-samples.json).
+      const head = t.sentences.slice(0, tuned.reader.candidates).map(({ id, cos, lexical, typeMatch, reader, passageScore, score }) => ({
+        cos, lexical, typeMatch, reader, passageScore, score,
+        hit: q.answers.some((a) => sentenceText(engine.index, id).toLowerCase().includes(a.toLowerCase())),
+      }));
+      samples.push({ set, answerable: !q.unanswerable, evidence: t.evidence, head });
+    }
   };
   await collect('SQuAD tune (answerable)', squad, squadTune);
   await collect('SQuAD tune, paragraph held out (on-topic unanswerable)', held, holdout.unanswerable);
   await collect('SQuAD tune, kept paragraphs (answerable)', held, holdout.answerable);
   await collect('BBC dev (answerable)', bbc, bbcDev.filter((q) => !q.unanswerable));
   await collect('BBC dev (on-topic unanswerable)', bbc, bbcDev.filter((q) => q.unanswerable));
+  await collect('news tune (answerable)', bbc, newsTune.filter((q) => !q.unanswerable));
+  await collect('news tune (on-topic unanswerable)', bbc, newsTune.filter((q) => q.unanswerable));
   await collect('seed-dev (answerable)', seeds, seedDev.filter((q) => !q.unanswerable));
   await collect('seed-dev (off-corpus)', seeds, seedDev.filter((q) => q.unanswerable));
   await collect('SQuAD tune → news (off-topic)', seeds, evenSample(squadTune, 100).map((q) => ({ ...q, unanswerable: true })));
@@ -154,7 +175,7 @@ await runMain(async () => {
     createdAt: new Date().toISOString(),
     embedder: embedder.info.model,
     reader: squad.reader?.dir ?? null,
-    mixing: { chosen, used: tuned.reader, grid: mixing },
+    mixing: { chosen, used: tuned.reader, grid: mixing, cascade: { full, grid: cascades } },
     abstain: { model: round(final), maxFalse: opts.maxFalse, sets: table(final), points },
   };
   fs.mkdirSync('reports', { recursive: true });
@@ -163,6 +184,8 @@ await runMain(async () => {
     '## Calibration (development data only)',
     '',
     `Reader mixing: the grid's best is ${chosen.candidates} candidates, weight ${chosen.weight} × logit: first sentence holds the answer for ${chosen.firstHit.toFixed(3)} of the answerable development questions (${mixing[0].firstHit.toFixed(3)} without the reader). Used: **${tuned.reader.candidates}** candidates, weight **${tuned.reader.weight}** (${(mixing.find((m) => m.candidates === tuned.reader.candidates && m.weight === tuned.reader.weight)?.firstHit ?? NaN).toFixed(3)}).`,
+    '',
+    `Cascade: ${cascade ? `read the best ${cascade.first} first, the rest only when none scores ≥ ${cascade.confident}: first-sentence hit ${cascade.firstHit.toFixed(3)} with ${cascade.pairs.toFixed(2)} pairs read per question (all ${mix.candidates}: ${full.firstHit.toFixed(3)})` : 'none keeps the first-sentence hit'}.`,
     '',
     `Abstention model (abstain when < 0): ${JSON.stringify(round(final))}; bias set for ≤ ${opts.maxFalse} abstention (beyond the cosine floor's) on each answerable SQuAD/BBC development set. Columns: the same model with its bias set for other such limits.`,
     '',
@@ -180,6 +203,53 @@ await runMain(async () => {
   }
 });
 
+
+/** First-sentence hit and pairs read per question, replaying the cascade of read.ts on logged reads. */
+function replayCascade(
+  replays: { hits: boolean[]; score: number[]; reader: number[] }[],
+  candidates: number,
+  weight: number,
+  first: number,
+  confident: number,
+): { firstHit: number; pairs: number } {
+  let hits = 0;
+  let pairs = 0;
+  for (const r of replays) {
+    const head = Math.min(first, candidates, r.score.length);
+    const sure = Math.max(...r.reader.slice(0, head)) >= confident;
+    const n = sure ? head : Math.min(candidates, r.score.length);
+    pairs += n;
+    let best = 0;
+    for (let i = 1; i < n; i++) if (r.score[i] + weight * r.reader[i] > r.score[best] + weight * r.reader[best]) best = i;
+    if (r.hits[best]) hits++;
+  }
+  return { firstHit: hits / replays.length, pairs: pairs / replays.length };
+}
+
+/**
+ * The hand-written news questions the reader never trained on (`training/questions/`, files 017–020
+ * of each BBC folder; see training/prepare.ts): the answer is the whole sentence, so a hit is the
+ * first sentence lying inside it (the product may cut it in two).
+ */
+function writtenTuneQuestions(): EvalQuestion[] {
+  const dir = 'training/questions';
+  const lines = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.trim()));
+  return lines
+    .map((l) => JSON.parse(l) as { file: string; question: string; answer: string | null })
+    .filter((q) => Number(/(\d{3})\.txt$/.exec(q.file)?.[1] ?? 0) >= 17)
+    .map((q, i) => ({
+      id: `news-tune-${i}`,
+      question: q.question,
+      // The answer sentence's longest clause stands for it: an answer string must lie inside the quoted sentence.
+      answers: q.answer === null ? [] : [longestClause(q.answer)],
+      sources: [q.file],
+      unanswerable: q.answer === null,
+    }));
+}
+
+function longestClause(sentence: string): string {
+  return sentence.replace(/\s+/g, ' ').split(/[,;:"“”]/).map((c) => c.trim()).sort((a, b) => b.length - a.length)[0];
+}
 
 /** Class-balanced logistic regression (gradient descent, small L2) over the evidence; answerable = 1. */
 function fitLogistic(samples: Sample[]): AbstainModel {

@@ -12,7 +12,9 @@ import type { Tuning } from './tuning.js';
 /**
  * Reads the top `tuning.reader.candidates` sentences and re-ranks them by
  * score + `tuning.reader.weight` × reader logit; the unread rest keeps its order below them.
- * Each read sentence gets its logit in `reader`.
+ * Each read sentence gets its logit in `reader`. With `tuning.reader.first` set, the best `first`
+ * are read alone first, and the others only when none of those scores `confident` or more: a
+ * question whose answer is plain from the cheap stage pays for one or two pairs, not five.
  *
  * @example
  * const ranked = await readSentences(index, reader, question, scoreSentences(…), DEFAULT_TUNING);
@@ -25,10 +27,16 @@ export async function readSentences(
   ranked: ScoredSentence[],
   tuning: Tuning,
 ): Promise<ScoredSentence[]> {
-  const head = ranked.slice(0, tuning.reader.candidates);
+  const { candidates, first, confident, weight } = tuning.reader;
+  let head = ranked.slice(0, Math.min(first ?? candidates, candidates));
   if (head.length === 0) return ranked;
-  const logits = await reader.score(question, head.map((s) => sentenceText(index, s.id)));
-  const read = head.map((s, i) => ({ ...s, reader: logits[i], score: s.score + tuning.reader.weight * logits[i] }));
+  const logits = [...(await reader.score(question, head.map((s) => sentenceText(index, s.id))))];
+  if (head.length < candidates && !(confident !== undefined && Math.max(...logits) >= confident)) {
+    const rest = ranked.slice(head.length, candidates);
+    logits.push(...(await reader.score(question, rest.map((s) => sentenceText(index, s.id)))));
+    head = [...head, ...rest];
+  }
+  const read = head.map((s, i) => ({ ...s, reader: logits[i], score: s.score + weight * logits[i] }));
   read.sort((x, y) => y.score - x.score);
   return [...read, ...ranked.slice(head.length)];
 }

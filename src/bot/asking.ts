@@ -60,6 +60,11 @@ export async function answerQuestion(ctx: BotContext, question: string, offset =
       return { answer: await engine.answer(question, { k: ctx.k, offset }), buildId: engine.buildId };
     });
   } catch (e) {
+    // The index's cluster is down (VECTOR_STORE=elasticsearch): its own short reply; the next question tries again.
+    if ((e as Error | undefined)?.name === 'IndexUnavailableError') {
+      ctx.logger.warn({ err: e }, 'the index is unavailable');
+      return [renderText((e as Error).message, { escape: false })];
+    }
     // Thin mode: the answer service is down or busy. Say so; the next question tries it again.
     if (!(e instanceof EngineUnavailableError)) throw e;
     ctx.logger.warn({ err: e }, 'answer service unavailable');

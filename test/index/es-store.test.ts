@@ -23,6 +23,7 @@ import { ElasticsearchSource } from '../../src/index/elasticsearch/source.js';
 import { writeBuild } from '../../src/index/elasticsearch/write.js';
 import type { Embedder } from '../../src/embed/embedder.js';
 import { esCluster } from '../support/elasticsearch.js';
+import { indexEngineLoader } from '../../src/bot/index-loader.js';
 import { MODEL_DIR, SEED_CORPUS, sharedEmbedder, tempDir, testConfig } from '../support/env.js';
 
 const cluster = await esCluster();
@@ -108,6 +109,9 @@ describe.skipIf(!cluster)('Elasticsearch store (seed corpus)', () => {
     const builds = new Set(names.map((n) => n.split('-').slice(-2).join('-')));
     expect(builds).toEqual(new Set([second.cluster.buildId.toLowerCase(), third.cluster.buildId.toLowerCase()]));
     expect(names.some((n) => n.endsWith(before.toLowerCase()))).toBe(false);
+    // The bot's watcher probes the build id behind the alias.
+    expect(await indexEngineLoader(config).probe!()).toBe(third.cluster.buildId);
+    expect(await indexEngineLoader({ ...config, elasticsearch: { ...config.elasticsearch, prefix: 'no-such-prefix' } }).probe!()).toBeUndefined();
     // The engine opened on the first build read its indexes; a new engine follows the alias.
     const fresh = await openEngine(config, { embedder });
     expect(fresh.buildId).toBe(third.cluster.buildId);

@@ -32,7 +32,9 @@ export async function execute(interaction: Interaction, ctx: BotContext): Promis
   } catch (e) {
     ctx.logger.error({ err: e, interaction: interaction.id, type: interaction.type }, 'interaction handler failed');
     if (!interaction.isRepliable()) return;
-    const why = e instanceof EngineUnavailableError ? UNAVAILABLE : 'Sorry, something went wrong. Please try again.';
+    // IndexUnavailableError: the Elasticsearch cluster is down ("Show context", sources); its message says so.
+    const indexDown = (e as Error | undefined)?.name === 'IndexUnavailableError';
+    const why = e instanceof EngineUnavailableError ? UNAVAILABLE : indexDown ? (e as Error).message : 'Sorry, something went wrong. Please try again.';
     const sorry = { ...renderText(why, { escape: false }), flags: MessageFlags.Ephemeral as const };
     try {
       if (interaction.deferred || interaction.replied) await interaction.followUp(sorry);

@@ -57,13 +57,14 @@ export async function measureEsScale(
   for (let from = 0; from < n; from += batch) {
     const operations: object[] = [];
     for (let i = from; i < Math.min(n, from + batch); i++) operations.push({ index: { _index: index, _id: String(i) } }, { a: 0, p: 0, v: Array.from(vectors[i]) });
-    const r = await client.bulk({ operations });
+    // Minutes, not the client's 30 s: segment merges stall bulk requests on a busy 2-core machine.
+    const r = await client.bulk({ operations }, { requestTimeout: 600_000 });
     if (r.errors) throw new Error(`bulk refused documents: ${JSON.stringify(r.items.find((x) => x.index?.error)?.index?.error)}`);
-    if ((from / batch) % 20 === 0) log(`  ${from + batch}/${n} vectors written…`);
+    if ((from / batch) % 20 === 0) log(`  ${from + batch}/${n} vectors written (${((performance.now() - t0) / 1000).toFixed(0)} s)…`);
   }
-  await client.indices.putSettings({ index, settings: { number_of_replicas: es.replicas, refresh_interval: '1s' } });
-  await client.indices.refresh({ index });
-  await client.cluster.health({ index, wait_for_status: es.replicas > 0 ? 'green' : 'yellow', timeout: '600s' });
+  await client.indices.putSettings({ index, settings: { number_of_replicas: es.replicas, refresh_interval: '1s' }, timeout: '600s', master_timeout: '600s' }, { requestTimeout: 660_000 });
+  await client.indices.refresh({ index }, { requestTimeout: 600_000 });
+  await client.cluster.health({ index, wait_for_status: es.replicas > 0 ? 'green' : 'yellow', timeout: '600s' }, { requestTimeout: 660_000 });
   const loadSeconds = (performance.now() - t0) / 1000;
   log(`  loaded in ${loadSeconds.toFixed(0)} s; merging segments…`);
   const t1 = performance.now();
@@ -83,6 +84,7 @@ export async function measureEsScale(
     const exact = new Set(exactSearch(flat, dim, q, 10).map((h) => h.id));
     hits += r.hits.hits.filter((h) => exact.has(Number(h._id))).length;
   }
+  log(`  merged in ${forceMergeSeconds.toFixed(0)} s; querying…`);
   const stats = await client.indices.stats({ index, metric: ['store'] });
   const nodeStats = await client.nodes.stats({ metric: ['jvm'] });
   const rss = options.rss?.();

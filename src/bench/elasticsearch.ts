@@ -88,7 +88,7 @@ export async function benchElasticsearch(config: Config, options: EsBenchOptions
     if (options.scaleOnly) {
       for (const n of options.scaleOnly) {
         log(`scale: ${n.toLocaleString('en')} synthetic vectors into the cluster…`);
-        const row = await measureEsScale(client, { ...esConfig.elasticsearch, prefix: 'bench' }, n, { rss: started ? () => started!.memory() : undefined, log });
+        const row = await measureEsScale(client, { ...esConfig.elasticsearch, prefix: 'bench' }, n, { rss: started ? () => started!.memory() : undefined, log, reuse: process.env.ES_SCALE_REUSE === '1' });
         saveEsScaleRow(path.join(options.out, 'scale'), row);
       }
       return esScaleMarkdown(path.join(options.out, 'scale'));

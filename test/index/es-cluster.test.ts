@@ -5,7 +5,7 @@
  */
 import { Client } from '@elastic/elasticsearch';
 import { afterAll, describe, expect, it } from 'vitest';
-import { esCluster } from '../support/elasticsearch.js';
+import { esCluster, waitForIndices } from '../support/elasticsearch.js';
 
 // Exclusive: this file kills a node, so no other ES test file runs on the cluster meanwhile.
 const cluster = await esCluster({ exclusive: true });
@@ -40,7 +40,9 @@ describe.skipIf(!cluster)('local 2-node Elasticsearch cluster', () => {
     expect(copies.map((c) => `${c.node} ${c.state}`).sort()).toEqual(['node-0 STARTED', 'node-1 STARTED']);
 
     await cluster!.killNode(1); // SIGKILL: a crash, not a clean leave
-    const degraded = await cluster!.waitForStatus('yellow');
+    // This index from its replica (the shared cluster's health also covers what other files left).
+    await waitForIndices(cluster!, index, 'yellow');
+    const degraded = await client.cluster.health({ index });
     expect(degraded).toMatchObject({ status: 'yellow', number_of_nodes: 1 });
     // Through the client given both nodes, as the product is: node 1 refuses, node 0 answers.
     const found = await client.search<{ text: string }>({ index, query: { match: { text: 'missions' } } });

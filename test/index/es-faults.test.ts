@@ -10,7 +10,7 @@ import type { Config } from '../../src/config.js';
 import { buildIntoCluster } from '../../src/index/elasticsearch/build.js';
 import type { ElasticsearchSource } from '../../src/index/elasticsearch/source.js';
 import { Client } from '@elastic/elasticsearch';
-import { esCluster } from '../support/elasticsearch.js';
+import { esCluster, waitForIndices } from '../support/elasticsearch.js';
 import { SEED_CORPUS, sharedEmbedder, tempDir, testConfig } from '../support/env.js';
 import { recordReliability } from '../reliability/report.js';
 import { FakeDiscord } from '../support/fake-discord.js';
@@ -74,7 +74,8 @@ describe.skipIf(!cluster)('Elasticsearch store faults', () => {
     while (outcomes.length < 4) await new Promise((r) => setTimeout(r, 50));
     const killedAt = performance.now();
     await cluster!.killNode(1); // a crash
-    await cluster!.waitForStatus('yellow');
+    // This file's indices, served from their replicas (the shared cluster's health covers other files' too).
+    await waitForIndices(cluster!, `${prefix}-*`, 'yellow');
     yellowAt = performance.now();
     const afterYellow = () => outcomes.filter((o) => o.at >= yellowAt).length;
     while (afterYellow() < 12) await new Promise((r) => setTimeout(r, 50));

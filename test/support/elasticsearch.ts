@@ -165,3 +165,34 @@ function lease(broker: string, mode: 'shared' | 'exclusive'): Promise<() => void
     req.on('error', reject);
   });
 }
+
+/**
+ * Waits until the indices matching `pattern` are at least `status`, whatever other files left in the
+ * shared cluster; on timeout, throws with every index that is not green (hidden ones included), so a
+ * failure says which copies were lost.
+ *
+ * @example
+ * await cluster.killNode(1);
+ * await waitForIndices(cluster, 'test-faults-*', 'yellow'); // served from the replicas
+ */
+export async function waitForIndices(cluster: TestCluster, pattern: string, status: 'green' | 'yellow', timeoutMs = 120_000): Promise<void> {
+  const { Client } = await import('@elastic/elasticsearch');
+  const client = new Client({ nodes: cluster.nodeUrls, maxRetries: 1, requestTimeout: 10_000 });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      const health = await client.cluster.health({ index: pattern, wait_for_status: status, timeout: '5s' }).catch(() => undefined);
+      if (health && !health.timed_out && (health.status === 'green' || health.status === status)) return;
+      if (Date.now() > deadline) {
+        const indices = await client.cat
+          .indices({ format: 'json', h: 'index,health,pri,rep', expand_wildcards: 'all' })
+          .catch((e: Error) => [{ index: `(cat failed: ${e.message})`, health: 'unknown' }]);
+        const notGreen = indices.filter((i) => i.health !== 'green');
+        throw new Error(`${pattern} did not reach ${status} within ${timeoutMs / 1000} s (last: ${health?.status ?? 'no answer'}); indices not green: ${JSON.stringify(notGreen)}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await client.close();
+  }
+}

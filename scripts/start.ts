@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { createLogger, redact } from '../src/log.js';
 import { BotStartError, restOptions, startBot, verifyToken, type RunningBot } from '../src/bot/client.js';
-import { indexEngineLoader } from '../src/bot/index-loader.js';
+import { indexEngineLoader } from '../src/answer/index-loader.js';
 import { remoteEngineLoader } from '../src/bot/remote-engine.js';
 import { indexBuildInput, indexBuildReason } from '../src/cli/ensure-index.js';
 

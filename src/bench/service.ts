@@ -62,7 +62,7 @@ async function startServiceProcess(env: NodeJS.ProcessEnv): Promise<{ child: Chi
 /** The service path alone: `buildServer` in this process with an engine that returns `recorded` at once. */
 async function measureCanned(recorded: Answer, questions: string[]): Promise<Summary> {
   const { buildServer, ServiceState } = await import('../serve/server.js');
-  const { EngineSlot } = await import('../bot/engine-slot.js');
+  const { EngineSlot } = await import('../answer/engine-slot.js');
   const { loadConfig } = await import('../config.js');
   const { createLogger } = await import('../log.js');
   const logger = createLogger('silent');

@@ -14,7 +14,7 @@ const client = new Client(clientOptions(config));
 const thin = process.env.BENCH_SHARD_MODE === 'thin';
 const loader = thin
   ? (await import('../bot/remote-engine.js')).remoteEngineLoader(config)
-  : (await import('../bot/index-loader.js')).indexEngineLoader(config);
+  : (await import('../answer/index-loader.js')).indexEngineLoader(config);
 const engine = await loader.load();
 const questions = JSON.parse(process.env.BENCH_SHARD_QUESTIONS ?? '[]') as string[];
 let abstained = 0;

@@ -11,7 +11,7 @@ import type { Config } from '../config.js';
 import { createLogger, registerSecret } from '../log.js';
 import { AnswerCache } from './answer-cache.js';
 import type { BotContext } from './context.js';
-import { EngineSlot, type EngineLoader } from './engine-slot.js';
+import { EngineSlot, type EngineLoader } from '../answer/engine-slot.js';
 import * as interactionCreate from './events/interaction-create.js';
 import * as messageCreate from './events/message-create.js';
 import { FeedbackLog } from './feedback.js';

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { AnswerCache } from './answer-cache.js';
-import type { EngineSlot } from './engine-slot.js';
+import type { EngineSlot } from '../answer/engine-slot.js';
 import type { FeedbackLog } from './feedback.js';
 import type { RateLimiter } from './rate-limit.js';
 

@@ -9,7 +9,7 @@ import type { AnswerEngine, AnswerOptions, QuoteContext, SourceInfo } from '../a
 import type { Config } from '../config.js';
 import { registerSecret } from '../log.js';
 import type { Answer } from '../types.js';
-import type { EngineLoader } from './engine-slot.js';
+import type { EngineLoader } from '../answer/engine-slot.js';
 
 /** The service could not be reached, refused (429), or failed (5xx): "try again shortly". */
 export class EngineUnavailableError extends Error {

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import pino from 'pino';
 import { AnswerCache } from '../../src/bot/answer-cache.js';
-import { EngineSlot } from '../../src/bot/engine-slot.js';
+import { EngineSlot } from '../../src/answer/engine-slot.js';
 import { FeedbackLog } from '../../src/bot/feedback.js';
 import { RateLimiter, rateLimitMessage } from '../../src/bot/rate-limit.js';
-import { rankSources } from '../../src/bot/source-search.js';
+import { rankSources } from '../../src/answer/source-search.js';
 import { questionFromMessage } from '../../src/bot/asking.js';
 import { createStubEngine, manyArticles } from '../support/stub-engine.js';
 

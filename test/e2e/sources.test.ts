@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PermissionFlagsBits } from 'discord.js';
 import type { AnswerEngine } from '../../src/answer/api.js';
 import { deployCommands } from '../../src/bot/deploy.js';
-import { indexEngineLoader } from '../../src/bot/index-loader.js';
+import { indexEngineLoader } from '../../src/answer/index-loader.js';
 import { FakeDiscord, PERMISSIONS } from '../support/fake-discord.js';
 import { realEngine, sleep, startTestBot, testConfig, type TestBot } from '../support/bot-harness.js';
 import { createStubEngine, manyArticles } from '../support/stub-engine.js';

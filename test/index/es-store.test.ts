@@ -23,7 +23,7 @@ import { ElasticsearchSource } from '../../src/index/elasticsearch/source.js';
 import { writeBuild } from '../../src/index/elasticsearch/write.js';
 import type { Embedder } from '../../src/embed/embedder.js';
 import { esCluster } from '../support/elasticsearch.js';
-import { indexEngineLoader } from '../../src/bot/index-loader.js';
+import { indexEngineLoader } from '../../src/answer/index-loader.js';
 import { MODEL_DIR, SEED_CORPUS, sharedEmbedder, tempDir, testConfig } from '../support/env.js';
 
 const cluster = await esCluster();

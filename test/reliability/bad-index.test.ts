@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startBot } from '../../src/bot/client.js';
-import { indexEngineLoader } from '../../src/bot/index-loader.js';
+import { indexEngineLoader } from '../../src/answer/index-loader.js';
 import { formatSummary } from '../../src/cli/progress.js';
 import { Embedder } from '../../src/embed/embedder.js';
 import { buildIndex } from '../../src/index/build.js';

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
-import type { EngineLoader } from '../../src/bot/engine-slot.js';
+import type { EngineLoader } from '../../src/answer/engine-slot.js';
 import { startService, type RunningService } from '../../src/serve/server.js';
 import { FILES, resolveCurrent, switchCurrent } from '../../src/index/format.js';
 import { tempDir } from './bot-harness.js';

@@ -2,7 +2,7 @@
 import { MessageFlags, SlashCommandBuilder, type AutocompleteInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import type { BotContext } from '../context.js';
 import { renderSource, renderText, truncate } from '../render.js';
-import { rankSources } from '../source-search.js';
+import { rankSources } from '../../answer/source-search.js';
 
 export const data = new SlashCommandBuilder()
   .setName('source')

@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { currentLink, FILES } from '../index/format.js';
-import type { AnswerEngine } from '../answer/api.js';
+import type { AnswerEngine } from './api.js';
 import type { EngineLoader } from './engine-slot.js';
 import type { Client } from '@elastic/elasticsearch';
 
@@ -21,7 +21,7 @@ export function indexEngineLoader(config: Config): EngineLoader {
   let esClient: Client | undefined;
   return {
     async load(previous?: AnswerEngine): Promise<AnswerEngine> {
-      const { openEngine, Engine } = await import('../answer/engine.js');
+      const { openEngine, Engine } = await import('./engine.js');
       const embedder = previous instanceof Engine ? previous.embedder : undefined;
       return openEngine(config, { embedder });
     },

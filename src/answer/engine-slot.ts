@@ -4,7 +4,7 @@
  * answered finish on the engine they started with.
  */
 import type { Logger } from 'pino';
-import type { AnswerEngine } from '../answer/api.js';
+import type { AnswerEngine } from './api.js';
 
 /** Loads engines from wherever the index lives (the real one: `indexEngineLoader`). */
 export interface EngineLoader {

@@ -2,7 +2,7 @@
  * Ranking sources for `/source` autocomplete: id and title prefixes first, then word prefixes,
  * substrings, and finally fuzzy matches (letters in order, or one typo per word).
  */
-import type { SourceInfo } from '../answer/api.js';
+import type { SourceInfo } from './api.js';
 
 export interface RankedSource {
   source: SourceInfo;

@@ -41,7 +41,7 @@ describe.skipIf(!cluster)('local 2-node Elasticsearch cluster', () => {
 
     await cluster!.killNode(1); // SIGKILL: a crash, not a clean leave
     // This index from its replica (the shared cluster's health also covers what other files left).
-    await waitForIndices(cluster!, index, 'yellow');
+    await waitForIndices(cluster!, index, 'yellow', { nodes: 1 });
     const degraded = await client.cluster.health({ index });
     expect(degraded).toMatchObject({ status: 'yellow', number_of_nodes: 1 });
     // Through the client given both nodes, as the product is: node 1 refuses, node 0 answers.

@@ -75,7 +75,7 @@ describe.skipIf(!cluster)('Elasticsearch store faults', () => {
     const killedAt = performance.now();
     await cluster!.killNode(1); // a crash
     // This file's indices, served from their replicas (the shared cluster's health covers other files' too).
-    await waitForIndices(cluster!, `${prefix}-*`, 'yellow');
+    await waitForIndices(cluster!, `${prefix}-*`, 'yellow', { nodes: 1 });
     yellowAt = performance.now();
     const afterYellow = () => outcomes.filter((o) => o.at >= yellowAt).length;
     while (afterYellow() < 12) await new Promise((r) => setTimeout(r, 50));

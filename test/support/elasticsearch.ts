@@ -173,15 +173,24 @@ function lease(broker: string, mode: 'shared' | 'exclusive'): Promise<() => void
  *
  * @example
  * await cluster.killNode(1);
- * await waitForIndices(cluster, 'test-faults-*', 'yellow'); // served from the replicas
+ * await waitForIndices(cluster, 'test-faults-*', 'yellow', { nodes: 1 }); // served from the replicas
  */
-export async function waitForIndices(cluster: TestCluster, pattern: string, status: 'green' | 'yellow', timeoutMs = 120_000): Promise<void> {
+export async function waitForIndices(
+  cluster: TestCluster,
+  pattern: string,
+  status: 'green' | 'yellow',
+  options: { nodes?: number; timeoutMs?: number } = {},
+): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const { Client } = await import('@elastic/elasticsearch');
   const client = new Client({ nodes: cluster.nodeUrls, maxRetries: 1, requestTimeout: 10_000 });
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      const health = await client.cluster.health({ index: pattern, wait_for_status: status, timeout: '5s' }).catch(() => undefined);
+      // With `nodes`, also until the cluster has seen a killed node go (until then the index still looks green).
+      const health = await client.cluster
+        .health({ index: pattern, wait_for_status: status, timeout: '5s', ...(options.nodes ? { wait_for_nodes: String(options.nodes) } : {}) })
+        .catch(() => undefined);
       if (health && !health.timed_out && (health.status === 'green' || health.status === status)) return;
       if (Date.now() > deadline) {
         const indices = await client.cat

@@ -28,7 +28,7 @@ import { sentenceText } from '../src/answer/quotes.js';
 import { answerability, type AbstainModel, type Evidence } from '../src/answer/abstain.js';
 import { DEFAULT_TUNING, type Tuning } from '../src/answer/tuning.js';
 import { readQuestions, readSquadDocs, type EvalQuestion } from '../src/eval/datasets.js';
-import { BBC_DIR, BBC_SLICES, corpusIndexKey, indexKey, readSelection } from '../src/eval/selection.js';
+import { BBC_DIR, BBC_SLICES, corpusIndexKey, indexKey, readSelection, writtenSplit } from '../src/eval/selection.js';
 import { HOLDOUT_EVERY, readSplit, splitQuestions, squadHoldout } from '../src/eval/squad-split.js';
 import { runMain } from '../src/cli/run.js';
 import { evenSample, openCachedEngine } from '../src/eval/workspace.js';
@@ -236,7 +236,7 @@ function writtenTuneQuestions(): EvalQuestion[] {
   const lines = fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort().flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.trim()));
   return lines
     .map((l) => JSON.parse(l) as { file: string; question: string; answer: string | null })
-    .filter((q) => Number(/(\d{3})\.txt$/.exec(q.file)?.[1] ?? 0) >= 17)
+    .filter((q) => writtenSplit(q.file) === 'tune')
     .map((q, i) => ({
       id: `news-tune-${i}`,
       question: q.question,

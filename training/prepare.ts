@@ -23,6 +23,7 @@ import path from 'node:path';
 import { readArticle } from '../src/ingest/corpus.js';
 import { splitSentences } from '../src/text/sentences.js';
 import { terms } from '../src/text/terms.js';
+import { writtenSplit } from '../src/eval/selection.js';
 
 interface Group {
   question: string;
@@ -201,11 +202,6 @@ interface WrittenQuestion {
   answer: string | null;
 }
 
-/** Files 017–020 of each folder are kept for the tune figures; the rest train. */
-function writtenSplit(file: string): 'train' | 'tune' {
-  const n = Number(/(\d{3})\.txt$/.exec(file)?.[1] ?? 0);
-  return n >= 17 ? 'tune' : 'train';
-}
 
 async function writtenGroups(root: string, dir: string): Promise<{ train: Group[]; tune: Group[]; skipped: number }> {
   const out = { train: [] as Group[], tune: [] as Group[], skipped: 0 };

@@ -18,6 +18,19 @@ export type BbcSlice = keyof typeof BBC_SLICES;
 export const BBC_DIR = '../shared/datasets/bbc-news';
 
 /**
+ * Which half of the hand-written news questions (`training/questions/`, BBC files 001–020) a file's
+ * questions belong to: 017–020 are never trained on (the reader's tune figures and `npm run calibrate`),
+ * the rest train the reader. One rule for both, so calibration never sees a trained question.
+ *
+ * @example
+ * writtenSplit('sport/018.txt'); // 'tune'
+ * writtenSplit('tech/003.txt');  // 'train'
+ */
+export function writtenSplit(file: string): 'train' | 'tune' {
+  return Number(/(\d{3})\.txt$/.exec(file)?.[1] ?? 0) >= 17 ? 'tune' : 'train';
+}
+
+/**
  * A file filter from comma-separated patterns, matched against paths relative to the corpus folder
  * (forward slashes). A pattern is either a glob (`*` and `?` stay within one folder, `**` crosses
  * folders, `[0-1]` is a character class) or a number range `A-B` (digits only), which matches files

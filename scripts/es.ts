@@ -2,7 +2,8 @@
  * `npm run es`: a local 2-node Elasticsearch cluster for development. Fetches the distribution once
  * (Maven Central, into ~/.m2), runs the nodes unprivileged, waits for the cluster, prints the `.env`
  * lines, and stops the nodes cleanly on Ctrl-C. Data is kept in `--data` (default `.cache/elasticsearch`).
- * `--prepare` only fetches and unpacks the distribution (CI does it before the tests).
+ * `--prepare` only fetches and unpacks the distribution (CI does it before the tests). `--secure` starts it
+ * secured as production is (HTTPS with its own CA, a superuser) and prints the user, password and CA file too.
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -23,9 +24,10 @@ const opts = new Command()
   .option('--port <n>', 'HTTP port of node 0 (node i uses port + i, transport port + 100 + i); busy ports are replaced', whole(1024, 65000, '--port'), 9200)
   .option('--nodes <n>', 'number of nodes', whole(1, 9, '--nodes'), 2)
   .option('--heap <mb>', 'heap of each node in MB', whole(256, 16384, '--heap'), 512)
+  .option('--secure', 'security on: HTTPS with a CA of its own and a superuser (certificates and password kept in --data)')
   .option('--prepare', 'only check Java and fetch/unpack the distribution, then exit')
   .parse()
-  .opts<{ data: string; fresh?: boolean; port: number; nodes: number; heap: number; prepare?: boolean }>();
+  .opts<{ data: string; fresh?: boolean; port: number; nodes: number; heap: number; secure?: boolean; prepare?: boolean }>();
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -62,11 +64,13 @@ try {
     heapMb: opts.heap,
     clusterName: 'verbatim-dev',
     log: say,
+    ...(opts.secure ? { security: true } : {}),
   });
   running.cluster = cluster;
   const mb = cluster.memory().map((m) => `node-${m.node} ${Math.round(m.rssBytes / 2 ** 20)} MB`).join(', ');
   say(`Elasticsearch ${ES_VERSION}: ${opts.nodes} node(s) up in ${((Date.now() - started) / 1000).toFixed(1)} s (RSS ${mb}); data in ${cluster.dataDir}, distribution in ${defaultCacheRoot()}.`);
-  process.stdout.write(`\n${cluster.url}\n\nPut these lines in .env (or export them):\n  VECTOR_STORE=elasticsearch\n  ELASTICSEARCH_URL=${cluster.url}\n\nCtrl-C stops the cluster (the data stays in ${cluster.dataDir}).\n`);
+  const envLines = Object.entries({ VECTOR_STORE: 'elasticsearch', ...cluster.env }).map(([k, v]) => `  ${k}=${v}\n`).join('');
+  process.stdout.write(`\n${cluster.url}\n\nPut these lines in .env (or export them):\n${envLines}\nCtrl-C stops the cluster (the data stays in ${cluster.dataDir}).\n`);
 
   // A node that dies on its own is reported (the others keep running, as in production).
   const watch = setInterval(() => {

@@ -11,9 +11,17 @@
  *
  * No orphans: nodes are stopped on `stop()`, killed on process exit, and started under
  * `setpriv --pdeathsig KILL`, so even a killed parent takes its nodes down with it.
+ *
+ * Security is off by default (plain HTTP on loopback). With `security: true` the cluster is secured
+ * as a production one is: HTTPS on the HTTP layer and TLS between nodes, with a CA and a node
+ * certificate made by the distribution's own `elasticsearch-certutil`, and a superuser in the file
+ * realm (`elasticsearch-users`); the returned cluster says what a client needs (`caFile`, `username`,
+ * `password`, `https://` URLs).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,6 +56,20 @@ export interface LocalClusterOptions {
   startTimeoutMs?: number;
   /** Progress lines (fetching, unpacking, starting node-1 …); default silent. */
   log?: (line: string) => void;
+  /**
+   * Secured like a production cluster: HTTPS and transport TLS with a CA of its own, and a superuser
+   * (default name `verbatim`, default password random; with a kept `dataDir` the certificates and the
+   * password are kept too, in `<dataDir>/certs`). Default off: plain HTTP, no users.
+   */
+  security?: boolean | { username?: string; password?: string };
+}
+
+/** What a client needs to reach a secured cluster's HTTP layer: the CA that signed its certificate, and a user. */
+export interface ClusterAccess {
+  /** PEM of the CA (the contents of `LocalCluster.caFile`). */
+  ca: string | Buffer;
+  username: string;
+  password: string;
 }
 
 /** The `_cluster/health` answer, the fields we read. */
@@ -65,8 +87,18 @@ export interface ClusterHealth {
 export interface LocalCluster {
   /** Every node's URL, comma-separated: the value for `ELASTICSEARCH_URL`. */
   readonly url: string;
-  /** One URL per node, `http://127.0.0.1:<port>`, index = node number. */
+  /** One URL per node, `http://127.0.0.1:<port>` (`https://` when secured), index = node number. */
   readonly nodeUrls: string[];
+  /** True when started with `security`. */
+  readonly secured: boolean;
+  /** Secured only: the PEM file of the CA that signed the nodes' certificate (the value for `ELASTICSEARCH_CA_FILE`). */
+  readonly caFile?: string;
+  /** Secured only: the superuser's name (`ELASTICSEARCH_USERNAME`). */
+  readonly username?: string;
+  /** Secured only: the superuser's password (`ELASTICSEARCH_PASSWORD`). */
+  readonly password?: string;
+  /** The product's settings for this cluster: `ELASTICSEARCH_URL`, and when secured the user, password and CA file. */
+  readonly env: Record<string, string>;
   /** The cluster name (`cluster_name` in health answers). */
   readonly clusterName: string;
   /** The folder with `node-<i>/{data,logs,config}`. */
@@ -110,6 +142,9 @@ interface NodeState {
  * await cluster.killNode(1);
  * await cluster.waitForStatus('yellow');
  * await cluster.stop();
+ *
+ * const secured = await startLocalCluster({ nodes: 1, security: true });
+ * secured.env; // { ELASTICSEARCH_URL: 'https://127.0.0.1:41235', ELASTICSEARCH_USERNAME: 'verbatim', ELASTICSEARCH_PASSWORD: '…', ELASTICSEARCH_CA_FILE: '/tmp/verbatim-es-…/certs/ca/ca.crt' }
  */
 export async function startLocalCluster(options: LocalClusterOptions = {}): Promise<LocalCluster> {
   const count = options.nodes ?? 2;
@@ -142,7 +177,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     if (options.fresh) fs.rmSync(dir, { recursive: true, force: true });
     nodes.push({ index: i, name: `node-${i}`, httpPort, transportPort, dir });
   }
-  const nodeUrls = nodes.map((n) => `http://127.0.0.1:${n.httpPort}`);
+  const scheme = options.security ? 'https' : 'http';
+  const nodeUrls = nodes.map((n) => `${scheme}://127.0.0.1:${n.httpPort}`);
   fs.writeFileSync(marker, JSON.stringify({ pid: process.pid, url: nodeUrls.join(',') }));
   const seedHosts = nodes.map((n) => `127.0.0.1:${n.transportPort}`).join(',');
 
@@ -153,9 +189,22 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   };
   process.on('exit', killAll);
 
+  let security: Security | undefined;
+  if (options.security) {
+    try {
+      security = await prepareSecurity(dataDir, esHome, javaHome, who, options.security === true ? {} : options.security, log);
+    } catch (e) {
+      killAll();
+      process.off('exit', killAll);
+      throw e;
+    }
+  }
+  const access: ClusterAccess | undefined = security && { ca: security.ca, username: security.username, password: security.password };
+
   const launch = async (n: NodeState): Promise<void> => {
     if (n.child && n.child.exitCode === null && n.child.signalCode === null) return;
     const fresh = prepareNodeDir(n.dir, esHome, who);
+    if (security) await secureNodeConfig(n, security, esHome, javaHome, who, log);
     const settings: Record<string, string> = {
       'cluster.name': clusterName,
       'node.name': n.name,
@@ -173,6 +222,18 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
       // Small or full developer disks must not make shards unassignable.
       'cluster.routing.allocation.disk.threshold_enabled': 'false',
     };
+    if (security) {
+      settings['xpack.security.enabled'] = 'true';
+      // Paths are relative to the node's config folder (Elasticsearch reads key material only from there).
+      for (const layer of ['http', 'transport']) {
+        settings[`xpack.security.${layer}.ssl.enabled`] = 'true';
+        settings[`xpack.security.${layer}.ssl.key`] = 'certs/node.key';
+        settings[`xpack.security.${layer}.ssl.certificate`] = 'certs/node.crt';
+        settings[`xpack.security.${layer}.ssl.certificate_authorities`] = 'certs/ca.crt';
+      }
+      // Every node has the same certificate (127.0.0.1, localhost): trust the CA, not the host name.
+      settings['xpack.security.transport.ssl.verification_mode'] = 'certificate';
+    }
     // Only when the cluster is first formed; a restarted node finds its cluster in its data.
     if (n.index === 0 && fresh) settings['cluster.initial_master_nodes'] = 'node-0';
     const esArgs = ['-p', path.join(n.dir, 'es.pid'), ...Object.entries(settings).map(([k, v]) => `-E${k}=${v}`)];
@@ -203,12 +264,18 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     n.child = child;
     n.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('error', () => {}); // reported through 'exit' and the log
-    await waitForHttp(n, nodeUrls[n.index]!, startTimeoutMs);
+    await waitForHttp(n, nodeUrls[n.index]!, startTimeoutMs, access);
   };
 
   const cluster: LocalCluster = {
     url: nodeUrls.join(','),
     nodeUrls,
+    secured: !!security,
+    ...(security && { caFile: security.caFile, username: security.username, password: security.password }),
+    env: {
+      ELASTICSEARCH_URL: nodeUrls.join(','),
+      ...(security && { ELASTICSEARCH_USERNAME: security.username, ELASTICSEARCH_PASSWORD: security.password, ELASTICSEARCH_CA_FILE: security.caFile }),
+    },
     clusterName,
     dataDir,
     isRunning: (i) => {
@@ -223,7 +290,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
     },
     waitForStatus(status, timeoutMs = startTimeoutMs) {
       const running = nodes.filter((n) => cluster.isRunning(n.index));
-      return waitForHealth(running.map((n) => nodeUrls[n.index]!), { status, nodes: running.length, timeoutMs });
+      return waitForHealth(running.map((n) => nodeUrls[n.index]!), { status, nodes: running.length, timeoutMs, access });
     },
     memory() {
       return nodes
@@ -261,14 +328,15 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
 
 /**
  * Polls `_cluster/health` on the given nodes until the status is at least `status` (and, with
- * `nodes`, exactly that many nodes have joined).
+ * `nodes`, exactly that many nodes have joined). A secured cluster needs `access` (its CA and a user).
  *
  * @example
  * await waitForHealth(['http://127.0.0.1:9200'], { status: 'green', nodes: 2, timeoutMs: 60_000 });
+ * await waitForHealth(secured.nodeUrls, { status: 'yellow', timeoutMs: 60_000, access: { ca: fs.readFileSync(secured.caFile!), username: 'verbatim', password } });
  */
 export async function waitForHealth(
   nodeUrls: string[],
-  { status, nodes, timeoutMs }: { status: 'green' | 'yellow'; nodes?: number; timeoutMs: number },
+  { status, nodes, timeoutMs, access }: { status: 'green' | 'yellow'; nodes?: number; timeoutMs: number; access?: ClusterAccess },
 ): Promise<ClusterHealth> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
@@ -277,8 +345,8 @@ export async function waitForHealth(
       const wait = Math.max(1, Math.min(5, Math.floor((deadline - Date.now()) / 1000)));
       const query = `wait_for_status=${status}&timeout=${wait}s${nodes ? `&wait_for_nodes=${nodes}` : ''}`;
       try {
-        const res = await fetch(`${url}/_cluster/health?${query}`, { signal: AbortSignal.timeout((wait + 5) * 1000) });
-        const health = (await res.json()) as ClusterHealth;
+        const res = await getJson(`${url}/_cluster/health?${query}`, (wait + 5) * 1000, access);
+        const health = res.body as ClusterHealth;
         if (res.ok && !health.timed_out) return health;
         last = `${url}: ${health.status ?? JSON.stringify(health).slice(0, 200)}, ${health.number_of_nodes ?? '?'} node(s)`;
       } catch (e) {
@@ -339,6 +407,152 @@ function prepareNodeDir(dir: string, esHome: string, who: RunAs): boolean {
   return fs.readdirSync(path.join(dir, 'data')).length === 0;
 }
 
+/** A secured cluster's key material and superuser, made once per data folder. */
+interface Security {
+  /** `<dataDir>/certs`: `ca/ca.crt`, `ca/ca.key`, `node/node.crt`, `node/node.key`, `superuser.json`. */
+  dir: string;
+  caFile: string;
+  ca: Buffer;
+  username: string;
+  password: string;
+  /** True when the password was made (or given) now: the nodes' user files must be rewritten. */
+  newPassword: boolean;
+  /** Node folders whose config already has the certificates and the user (this process). */
+  configured: Set<string>;
+}
+
+/**
+ * The CA and node certificate (made with the distribution's `elasticsearch-certutil` in PEM mode, for
+ * 127.0.0.1 and localhost) and the superuser's name and password, in `<dataDir>/certs`; kept ones are
+ * reused, so a kept cluster's clients keep working across restarts.
+ */
+async function prepareSecurity(
+  dataDir: string,
+  esHome: string,
+  javaHome: string,
+  who: RunAs,
+  wanted: { username?: string; password?: string },
+  log: (line: string) => void,
+): Promise<Security> {
+  const dir = path.join(dataDir, 'certs');
+  const caFile = path.join(dir, 'ca', 'ca.crt');
+  const files = [caFile, path.join(dir, 'ca', 'ca.key'), path.join(dir, 'node', 'node.crt'), path.join(dir, 'node', 'node.key')];
+  if (!files.every((f) => fs.existsSync(f))) {
+    log('security: making a CA and a node certificate with elasticsearch-certutil…');
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { mode: 0o755 });
+    if (isRoot()) fs.chownSync(dir, who.uid, who.gid);
+    const tool = { esHome, javaHome, who, confDir: path.join(esHome, 'config'), home: dir };
+    await runTool(tool, 'elasticsearch-certutil', ['ca', '--pem', '--silent', '--out', path.join(dir, 'ca.zip')]);
+    await runTool(tool, 'unzip', ['-q', '-o', path.join(dir, 'ca.zip'), '-d', dir]);
+    await runTool(tool, 'elasticsearch-certutil', [
+      'cert', '--pem', '--silent', '--name', 'node', '--ip', '127.0.0.1', '--dns', 'localhost',
+      '--ca-cert', caFile, '--ca-key', files[1]!, '--out', path.join(dir, 'node.zip'),
+    ]);
+    await runTool(tool, 'unzip', ['-q', '-o', path.join(dir, 'node.zip'), '-d', dir]);
+    for (const zip of ['ca.zip', 'node.zip']) fs.rmSync(path.join(dir, zip), { force: true });
+    for (const f of [files[1]!, files[3]!]) fs.chmodSync(f, 0o600); // keys: the node's user only
+    for (const f of files) if (!fs.existsSync(f)) throw new EsStartError(`elasticsearch-certutil reported success but ${f} is missing.`);
+  }
+
+  // The password is kept beside the certificates (readable by us only), so a kept cluster keeps its .env.
+  const credentialsFile = path.join(dir, 'superuser.json');
+  let kept: { username?: string; password?: string } = {};
+  try {
+    kept = JSON.parse(fs.readFileSync(credentialsFile, 'utf8')) as typeof kept;
+  } catch {
+    // none yet
+  }
+  const username = wanted.username ?? kept.username ?? 'verbatim';
+  if (!/^[a-zA-Z0-9_][a-zA-Z0-9_.@-]{0,506}$/.test(username)) throw new RangeError(`The superuser name "${username}" is not a valid Elasticsearch user name.`);
+  const reuse = kept.username === username && !!kept.password && (wanted.password === undefined || wanted.password === kept.password);
+  const password = reuse ? kept.password! : (wanted.password ?? randomBytes(12).toString('hex'));
+  if (password.length < 6) throw new RangeError('The superuser password must have at least 6 characters (Elasticsearch refuses shorter ones).');
+  if (!reuse) {
+    fs.rmSync(credentialsFile, { force: true });
+    fs.writeFileSync(credentialsFile, JSON.stringify({ username, password }), { mode: 0o600 });
+  }
+  return { dir, caFile, ca: fs.readFileSync(caFile), username, password, newPassword: !reuse, configured: new Set() };
+}
+
+/** Copies the certificates into node `n`'s config folder and adds the superuser to its file realm (once per node folder, or when the password is new). */
+async function secureNodeConfig(n: NodeState, security: Security, esHome: string, javaHome: string, who: RunAs, log: (line: string) => void): Promise<void> {
+  if (security.configured.has(n.dir)) return;
+  const config = path.join(n.dir, 'config');
+  const certs = path.join(config, 'certs');
+  fs.mkdirSync(certs, { recursive: true });
+  fs.copyFileSync(security.caFile, path.join(certs, 'ca.crt'));
+  fs.copyFileSync(path.join(security.dir, 'node', 'node.crt'), path.join(certs, 'node.crt'));
+  fs.copyFileSync(path.join(security.dir, 'node', 'node.key'), path.join(certs, 'node.key'));
+  fs.chmodSync(path.join(certs, 'node.key'), 0o600);
+  if (isRoot()) chownTree(certs, who);
+
+  // The file realm: <config>/users (name:hash) and users_roles (role:name,…), written by elasticsearch-users.
+  const users = path.join(config, 'users');
+  const hasUser = (fs.existsSync(users) ? fs.readFileSync(users, 'utf8') : '').split('\n').some((l) => l.startsWith(`${security.username}:`));
+  if (!hasUser || security.newPassword) {
+    log(`security: adding the superuser ${security.username} to ${n.name}'s file realm…`);
+    const tool = { esHome, javaHome, who, confDir: config, home: n.dir };
+    if (hasUser) await runTool(tool, 'elasticsearch-users', ['userdel', security.username]);
+    await runTool(tool, 'elasticsearch-users', ['useradd', security.username, '-p', security.password, '-r', 'superuser']);
+  }
+  security.configured.add(n.dir);
+}
+
+/** Runs one of the distribution's tools (or `unzip`) as the user that runs the nodes, with a clean environment; a failure is an `EsStartError` with its output. */
+async function runTool(
+  tool: { esHome: string; javaHome: string; who: RunAs; confDir: string; home: string },
+  name: string,
+  args: string[],
+): Promise<void> {
+  const file = name === 'unzip' ? 'unzip' : path.join(tool.esHome, 'bin', name);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        file,
+        args,
+        {
+          cwd: tool.home,
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: tool.home, ES_JAVA_HOME: tool.javaHome, ES_PATH_CONF: tool.confDir },
+          timeout: 180_000, // a JVM start on a busy 2-core machine
+          maxBuffer: 4 * 1024 * 1024,
+          ...(isRoot() ? { uid: tool.who.uid, gid: tool.who.gid } : {}),
+        },
+        (error, stdout, stderr) => (error ? reject(Object.assign(error, { output: `${stdout}${stderr}` })) : resolve()),
+      );
+    });
+  } catch (e) {
+    // Never the password: the arguments stay out of the message.
+    const output = String((e as { output?: string }).output ?? '').trim().split('\n').slice(-8).join('\n');
+    throw new EsStartError(`${name} ${args[0]} failed (${(e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]}). Its last lines:\n${output || '(none)'}`);
+  }
+}
+
+/** GET `url` as JSON: with `access`, over HTTPS trusting its CA and with its user; `ok` for a 2xx answer. */
+async function getJson(url: string, timeoutMs: number, access?: ClusterAccess): Promise<{ ok: boolean; body: unknown }> {
+  if (!access) {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return { ok: res.ok, body: await res.json() };
+  }
+  return new Promise((resolve, reject) => {
+    const req = https.get(url, { ca: access.ca, auth: `${access.username}:${access.password}`, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        try {
+          const status = res.statusCode ?? 0;
+          resolve({ ok: status >= 200 && status < 300, body: JSON.parse(text) as unknown });
+        } catch (e) {
+          reject(e as Error);
+        }
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
 function chownTree(dir: string, who: RunAs): void {
   fs.chownSync(dir, who.uid, who.gid);
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -363,7 +577,7 @@ function logTail(n: NodeState, lines = 15): string {
 }
 
 /** Resolves when node `n` answers HTTP; rejects with its log's last lines if it exits or times out. */
-async function waitForHttp(n: NodeState, url: string, timeoutMs: number): Promise<void> {
+async function waitForHttp(n: NodeState, url: string, timeoutMs: number, access?: ClusterAccess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void n.exited?.then(() => (exited = true));
@@ -371,8 +585,12 @@ async function waitForHttp(n: NodeState, url: string, timeoutMs: number): Promis
     try {
       // Any HTTP answer will do: the HTTP port opens last in a node's start. (Not `GET /`: this
       // distribution answers it with 405, so the client's `info()` does not work either.)
-      const res = await fetch(`${url}/_cluster/health?timeout=0s`, { signal: AbortSignal.timeout(2000) });
-      await res.body?.cancel();
+      if (access) {
+        await getJson(`${url}/_cluster/health?timeout=0s`, 2000, access);
+      } else {
+        const res = await fetch(`${url}/_cluster/health?timeout=0s`, { signal: AbortSignal.timeout(2000) });
+        await res.body?.cancel();
+      }
       return;
     } catch {
       // not listening yet

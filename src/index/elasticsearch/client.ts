@@ -59,11 +59,16 @@ export function isUnreachable(e: unknown): boolean {
   );
 }
 
+/** Node's messages for a server certificate it does not trust (no CA, the wrong CA, expired). */
+const UNTRUSTED_CERTIFICATE = /unable to verify the first certificate|self[- ]signed certificate|unable to get (local )?issuer certificate|certificate has expired|certificate is not yet valid|certificate signature failure/i;
+
 /**
- * The one line a person reads when the cluster cannot be reached at start.
+ * The one line a person reads when the cluster cannot be reached at start: refused credentials, an
+ * HTTPS certificate this process does not trust (with what to set), or an unreachable cluster.
  *
  * @example
  * throw startError(config.elasticsearch, e); // IndexError: Cannot reach Elasticsearch at http://… (ELASTICSEARCH_URL): …
+ * // IndexError: Elasticsearch at https://… has an HTTPS certificate this process does not trust (unable to verify the first certificate). Set ELASTICSEARCH_CA_FILE …
  */
 export function startError(es: ElasticsearchConfig, e: unknown): IndexError {
   if (e instanceof errors.ResponseError && (e.statusCode === 401 || e.statusCode === 403)) {
@@ -71,7 +76,20 @@ export function startError(es: ElasticsearchConfig, e: unknown): IndexError {
       `Elasticsearch at ${es.urls.join(',')} refused the credentials (HTTP ${e.statusCode}). Check ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD.`,
     );
   }
-  const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  const why = e instanceof Error ? e.message.split('\n')[0]!.trim() : String(e);
+  if (UNTRUSTED_CERTIFICATE.test(why)) {
+    const fix = es.caFile
+      ? `ELASTICSEARCH_CA_FILE (${es.caFile}) is not the CA that signed it: set it to that CA's PEM file`
+      : 'Set ELASTICSEARCH_CA_FILE to the PEM file of the CA that signed it';
+    return new IndexError(
+      `Elasticsearch at ${es.urls.join(',')} has an HTTPS certificate this process does not trust (${why}). ${fix} (on a self-managed 8.x node: config/certs/http_ca.crt).`,
+    );
+  }
+  if (/does not match certificate's altnames/i.test(why)) {
+    return new IndexError(
+      `Elasticsearch at ${es.urls.join(',')} has an HTTPS certificate for another host name (${why}). Use in ELASTICSEARCH_URL a host name or IP address the certificate names.`,
+    );
+  }
   return new IndexError(
     `Cannot reach Elasticsearch at ${es.urls.join(',')} (ELASTICSEARCH_URL): ${why}. Start the cluster (npm run es for a local one) or fix ELASTICSEARCH_URL.`,
   );

@@ -34,7 +34,8 @@ await runMain(async () => {
     process.stdout.write(
       cluster.unchanged
         ? `Elasticsearch (${config.elasticsearch.urls.join(',')}) already serves build ${cluster.buildId}.\n`
-        : `Elasticsearch: ${cluster.documents} documents written in ${cluster.seconds.toFixed(1)} s (${(cluster.documents / Math.max(cluster.seconds, 1e-3)).toFixed(0)}/s, ${cluster.retried} retried after 429); ` +
+        : `Elasticsearch: ${cluster.documents} documents written or deleted in ${cluster.seconds.toFixed(1)} s (${(cluster.documents / Math.max(cluster.seconds, 1e-3)).toFixed(0)}/s, ${cluster.retried} retried after 429)` +
+            (cluster.carried ? `, carried over from the live build: ${cluster.articles.written} articles written, ${cluster.articles.removed} removed; ` : '; every document written; ') +
             `aliases ${config.elasticsearch.prefix}-* now on build ${cluster.buildId}` +
             `${cluster.previous ? ` (previous build ${cluster.previous} kept for rollback)` : ''}${cluster.deleted.length ? `; deleted ${cluster.deleted.length} older indexes` : ''}.\n`,
     );

@@ -121,7 +121,7 @@ describe.skipIf(!cluster)('Elasticsearch store (seed corpus)', () => {
   it('leaves the aliases on the last good build when a build is killed mid-bulk; the next build completes', async () => {
     const live = (await readLiveMeta(client, prefix))!.meta.manifest.buildId;
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/es-build-child.ts'], {
-      env: { ...process.env, MODEL_DIR, CORPUS_DIR: config.corpusDir, INDEX_DIR: config.indexDir, VECTOR_STORE: 'elasticsearch', ELASTICSEARCH_URL: cluster!.url, ELASTICSEARCH_INDEX_PREFIX: prefix, ES_TEST_BATCH: '20' },
+      env: { ...process.env, MODEL_DIR, CORPUS_DIR: config.corpusDir, INDEX_DIR: config.indexDir, VECTOR_STORE: 'elasticsearch', ELASTICSEARCH_URL: cluster!.url, ELASTICSEARCH_INDEX_PREFIX: prefix, ES_TEST_BATCH: '20', ES_TEST_FULL: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -9,6 +9,8 @@ import { buildIntoCluster } from '../../src/index/elasticsearch/build.js';
 const config = loadConfig(process.env, { dotenv: false });
 const { cluster } = await buildIntoCluster(config, {
   batch: Number(process.env.ES_TEST_BATCH ?? 50),
+  // Every document again (an unchanged corpus would otherwise write none to interrupt).
+  full: process.env.ES_TEST_FULL === '1',
   onWrite: (done, total) => process.stdout.write(`written ${done}/${total}\n`),
 });
 process.stdout.write(`switched to ${cluster.buildId}\n`);

@@ -1,7 +1,8 @@
 /**
- * `npm run build-index` with `VECTOR_STORE=elasticsearch`: the local build runs as usual (it is the
- * incremental part: only new or changed articles are embedded, the rest reused by content hash), then
- * the finished build is written into the cluster (write.ts) and the aliases switched to it.
+ * `npm run build-index` with `VECTOR_STORE=elasticsearch`: the local build runs as usual (only new or
+ * changed articles are embedded, the rest reused by content hash), then the finished build goes into
+ * the cluster (write.ts: only the documents that changed, into a clone of the live build) and the
+ * aliases are switched to it.
  */
 import cliProgress from 'cli-progress';
 import type { Config } from '../../config.js';

@@ -2,17 +2,18 @@
  * How a build sits in the cluster: four indexes per build, named `<prefix>-<kind>-<buildId>`, each
  * reached through the alias `<prefix>-<kind>` that a build switches at once when it is complete.
  *
- * - articles:  one document per article (id = its position in the corpus): text, citation, sentence
+ * - articles:  one document per article (id = its `ord`, kept from build to build: ids.ts): text, citation, sentence
  *   and passage offsets, the ids of its first sentence and passage, and its sentence and passage
  *   vectors as float32 bytes (base64, not indexed) so that the engine re-scores exactly as locally.
  *   The index's mapping `_meta` holds the build's manifest and BM25 statistics.
- * - sentences: one per sentence (id = global sentence id): its vector (kNN), passage and article.
- * - passages:  one per passage (id = global passage id): its vector (kNN) and the product's own index
+ * - sentences: one per sentence (id = its sentence id in the cluster): its vector (kNN), passage and article.
+ * - passages:  one per passage (id = its passage id in the cluster): its vector (kNN) and the product's own index
  *   terms of its title and text (BM25 in the cluster; also returned, to score candidates exactly).
  * - terms:     `t:<term>`: the term's document frequencies; `w:<word>`: a vocabulary word's int8 vector.
  */
 import type { ElasticsearchConfig } from '../../config.js';
 import type { IndexedArticle, Manifest } from '../format.js';
+import type { NextIds } from './ids.js';
 
 export const KINDS = ['articles', 'sentences', 'passages', 'terms'] as const;
 export type Kind = (typeof KINDS)[number];
@@ -46,6 +47,11 @@ export interface BuildMeta {
   manifest: Manifest;
   /** MiniSearch's statistics, so the engine scores BM25 exactly as the local store does. */
   lexical: { documents: number; averageFieldLength: [number, number] };
+  /**
+   * The next unused article, sentence and passage ids (ids.ts): ids outlive builds, so they are not
+   * positions. Absent in builds written before ids were carried over: there they are positions.
+   */
+  ids?: NextIds;
 }
 
 /** An article document: the indexed article (citation, text, hash) with its offsets flattened and its vectors. */

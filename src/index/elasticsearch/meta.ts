@@ -4,6 +4,7 @@
  */
 import { errors, type Client } from '@elastic/elasticsearch';
 import { manifestSchema } from '../format.js';
+import type { NextIds } from './ids.js';
 import { aliasName, type BuildMeta } from './layout.js';
 
 /**
@@ -27,5 +28,16 @@ export async function readLiveMeta(client: Client, prefix: string): Promise<{ in
   if (!manifest.success || typeof raw.layout !== 'number' || !raw.lexical) {
     return { index, meta: { layout: -1, manifest: raw.manifest as BuildMeta['manifest'], lexical: { documents: 0, averageFieldLength: [0, 0] } } };
   }
-  return { index, meta: { layout: raw.layout, manifest: manifest.data, lexical: raw.lexical } };
+  return { index, meta: { layout: raw.layout, manifest: manifest.data, lexical: raw.lexical, ...(raw.ids ? { ids: raw.ids } : {}) } };
+}
+
+/**
+ * The next unused ids of a build (positions for builds written before ids were carried over).
+ *
+ * @example
+ * nextIdsOf(live.meta).sentences; // the first sentence id a new article may take
+ */
+export function nextIdsOf(meta: BuildMeta): NextIds {
+  const { counts } = meta.manifest;
+  return meta.ids ?? { articles: counts.articles, sentences: counts.sentences, passages: counts.passages };
 }

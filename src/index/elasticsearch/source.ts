@@ -20,7 +20,7 @@ import { IndexError, type ExpectedEmbedding } from '../format.js';
 import type { ScoredPassage } from './bm25.js';
 import { isUnreachable, openClient, startError, IndexUnavailableError } from './client.js';
 import { ES_LAYOUT, indexName, KINDS, type ArticleDoc, type BuildMeta, type Kind, type PassageDoc, type TermDoc, type WordDoc } from './layout.js';
-import { readLiveMeta } from './meta.js';
+import { nextIdsOf, readLiveMeta } from './meta.js';
 import { PartialIndex, type ClusterHit } from './partial.js';
 
 export { openClient };
@@ -125,7 +125,7 @@ export class ElasticsearchSource implements IndexSource {
       const vector = Array.from(q);
       const knn = (index: string, k: number, fields: string[]) =>
         k > 0
-          ? [{ index }, { knn: { field: 'v', query_vector: vector, k, num_candidates: numCandidates(k) }, size: k, _source: fields }]
+          ? [{ index }, { knn: { field: 'v', query_vector: vector, k, num_candidates: numCandidates(k), rescore_vector: { oversample: 3 } }, size: k, _source: fields }]
           : [{ index }, { query: { match_none: {} }, size: 0 }];
       const lexicalSize = tuning.lexicalHits * LEXICAL_OVERFETCH;
       const { responses } = await this.client.msearch({
@@ -163,14 +163,14 @@ export class ElasticsearchSource implements IndexSource {
     });
   }
 
-  /** Fetches articles (by position in the corpus) the partial index does not hold yet. */
+  /** Fetches articles (by `ord`) the partial index does not hold yet. */
   private async load(part: PartialIndex, ords: number[]): Promise<void> {
     const wanted = [...new Set(ords)].filter((o) => o >= 0 && !part.has(o));
     if (wanted.length === 0) return;
     const { docs } = await this.client.mget<ArticleDoc>({ index: this.names.articles, ids: wanted.map(String) });
     const found = docs.flatMap((d) => ('found' in d && d.found && d._source ? [d._source] : []));
     if (found.length !== wanted.length) throw new IndexUnavailableError(`${wanted.length - found.length} articles missing from ${this.names.articles}`);
-    // In corpus order, so that the held index is the same whatever order hits came in.
+    // In `ord` order (corpus order, new articles after the older ones), so that the held index is the same whatever order hits came in.
     part.addArticles(found.sort((x, y) => x.ord - y.ord));
   }
 
@@ -271,7 +271,7 @@ export class ElasticsearchSource implements IndexSource {
   }
 
   async context(sentenceId: number, radius: number): Promise<QuoteContext | undefined> {
-    if (!Number.isInteger(sentenceId) || sentenceId < 0 || sentenceId >= this.meta.manifest.counts.sentences) return undefined;
+    if (!Number.isInteger(sentenceId) || sentenceId < 0 || sentenceId >= nextIdsOf(this.meta).sentences) return undefined;
     return this.call(async () => {
       const s = await this.client.get<{ a: number }>({ index: this.names.sentences, id: String(sentenceId), _source: ['a'] }, { ignore: [404] });
       if (!s.found || !s._source) return undefined;

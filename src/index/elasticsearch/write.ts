@@ -4,6 +4,10 @@
  * then made live by one `_aliases` request that moves every alias at once. Readers follow the aliases,
  * so they see the previous build or the new one, never half of one; a build killed half-way leaves its
  * indexes unreferenced (the next build deletes them). The previous build is kept for rollback.
+ *
+ * Incremental: a build that can start from the live one clones its indexes and writes only the
+ * documents of new, changed and removed articles and the terms and words they touch (ids.ts keeps
+ * every other document's id). A full build (`--full`, another shard count, a first build) writes all.
  */
 import path from 'node:path';
 import { errors, type Client } from '@elastic/elasticsearch';
@@ -11,9 +15,10 @@ import type { ElasticsearchConfig } from '../../config.js';
 import { FILES, IndexError, readJson } from '../format.js';
 import type { LoadedIndex } from '../load.js';
 import { passageBody } from '../../text/passages.js';
-import { terms } from '../../text/terms.js';
+import { contentWords, terms } from '../../text/terms.js';
+import { carriedIds, positionalIds, type IdPlan, type LiveArticle } from './ids.js';
 import { aliasName, ES_LAYOUT, indexBody, indexName, KINDS, type ArticleDoc, type BuildMeta, type Kind, type PassageDoc } from './layout.js';
-import { readLiveMeta } from './meta.js';
+import { nextIdsOf, readLiveMeta } from './meta.js';
 
 export interface WriteOptions {
   /** Documents per bulk request (default 500). */
@@ -38,6 +43,12 @@ export interface WriteSummary {
   deleted: string[];
   /** Nothing written: the live build already is this one. */
   unchanged: boolean;
+  /** Started from the live build (cloned): only changes written. */
+  carried: boolean;
+  /** Articles whose documents were written, and articles removed. */
+  articles: { written: number; removed: number };
+  /** Documents written or deleted, per index kind. */
+  byKind: Record<Kind, number>;
 }
 
 /** MiniSearch's serialized index, as `LexicalStore.toJSON` writes it (lexical.json). */
@@ -49,11 +60,16 @@ interface MiniSearchJson {
 }
 
 /**
- * Writes `index` (a local build) into the cluster and switches the aliases to it.
+ * Writes `index` (a local build) into the cluster and switches the aliases to it. When the live build
+ * has the same model, layout and shard count, it is carried over: its indexes are cloned (Elasticsearch
+ * hard-links their segments: nothing is sent again) and only the documents of new, changed and removed
+ * articles (and the terms and words they touch) are written or deleted. Otherwise, or with `full`,
+ * every document is written.
  *
  * @example
  * const summary = await writeBuild(client, config.elasticsearch, await loadIndex('index', embedder.info));
- * summary.documents; // articles + sentences + passages + terms written
+ * summary.documents; // documents written or deleted
+ * summary.carried;   // true: started from the live build
  */
 export async function writeBuild(client: Client, es: ElasticsearchConfig, index: LoadedIndex, options: WriteOptions = {}): Promise<WriteSummary> {
   const t0 = performance.now();
@@ -62,33 +78,34 @@ export async function writeBuild(client: Client, es: ElasticsearchConfig, index:
   const live = await readLiveMeta(client, es.prefix);
   if (live && !options.full) refuseOtherModel(live.meta, index);
   if (live?.meta.manifest.buildId === manifest.buildId) {
-    return { buildId: manifest.buildId, documents: 0, seconds: 0, retried: 0, previous: live.meta.manifest.buildId, deleted: [], unchanged: true };
+    return { buildId: manifest.buildId, documents: 0, seconds: 0, retried: 0, previous: live.meta.manifest.buildId, deleted: [], unchanged: true, carried: false, articles: { written: 0, removed: 0 }, byKind: { articles: 0, sentences: 0, passages: 0, terms: 0 } };
   }
   const lexicalJson = readJson<{ minisearch: string; df: [string, number][] }>(path.join(index.dir, FILES.lexical));
   const mini = JSON.parse(lexicalJson.minisearch) as MiniSearchJson;
-  const meta: BuildMeta = { layout: ES_LAYOUT, manifest, lexical: { documents: mini.documentCount, averageFieldLength: mini.averageFieldLength } };
 
   // A build of the same id killed half-way left these: start them again.
   const names = Object.fromEntries(KINDS.map((k) => [k, indexName(es.prefix, k, manifest.buildId)])) as Record<Kind, string>;
   await client.indices.delete({ index: Object.values(names), ignore_unavailable: true });
-  for (const kind of KINDS) await client.indices.create({ index: names[kind], ...indexBody(kind, dim, es, kind === 'articles' ? meta : undefined) });
+  const carried = live && !options.full && (await cloneLive(client, es, live.meta, names));
+  const plan = carried ? carriedIds(index, await readLiveArticles(client, indexName(es.prefix, 'articles', live.meta.manifest.buildId)), nextIdsOf(live.meta)) : positionalIds(index);
+  const meta: BuildMeta = { layout: ES_LAYOUT, manifest, lexical: { documents: mini.documentCount, averageFieldLength: mini.averageFieldLength }, ids: plan.next };
+  if (carried) await client.indices.putMapping({ index: names.articles, _meta: meta });
+  else for (const kind of KINDS) await client.indices.create({ index: names[kind], ...indexBody(kind, dim, es, kind === 'articles' ? meta : undefined) });
 
-  const total = index.articles.length + manifest.counts.sentences + manifest.counts.passages + mini.index.length + index.vocabulary.size;
+  const touched = carried ? await touchedBy(client, es.prefix, live.meta.manifest.buildId, index, plan) : undefined;
+  const ops = [...deletions(plan, names), ...plan.write.flatMap((i) => [...articleDocuments(index, mini, names, plan, i)]), ...termDocuments(index, mini, lexicalJson.df, names, touched)];
+  const kindOf = new Map(KINDS.map((k) => [names[k], k]));
+  const byKind = { articles: 0, sentences: 0, passages: 0, terms: 0 };
+  for (const op of ops) byKind[kindOf.get(op.index)!]++;
   let done = 0;
   let retried = 0;
   const batchSize = options.batch ?? 500;
-  let batch: { index: string; id: string; doc: object }[] = [];
-  const flush = async () => {
+  for (let from = 0; from < ops.length; from += batchSize) {
+    const batch = ops.slice(from, from + batchSize);
     retried += await bulkWithBackoff(client, batch);
     done += batch.length;
-    batch = [];
-    options.onProgress?.(done, total);
-  };
-  for (const doc of documents(index, mini, lexicalJson.df, names)) {
-    batch.push(doc);
-    if (batch.length >= batchSize) await flush();
+    options.onProgress?.(done, ops.length);
   }
-  if (batch.length) await flush();
 
   // Replicas now (copying a finished index beats replicating every bulk request), then wait for them.
   const all = Object.values(names);
@@ -100,7 +117,97 @@ export async function writeBuild(client: Client, es: ElasticsearchConfig, index:
   const previous = live?.meta.manifest.buildId;
   await switchAliases(client, es.prefix, names);
   const deleted = await deleteOlderBuilds(client, es.prefix, [manifest.buildId, ...(previous ? [previous] : [])]);
-  return { buildId: manifest.buildId, documents: done, seconds: (performance.now() - t0) / 1000, retried, previous, deleted, unchanged: false };
+  return {
+    buildId: manifest.buildId,
+    documents: done,
+    seconds: (performance.now() - t0) / 1000,
+    retried,
+    previous,
+    deleted,
+    unchanged: false,
+    carried: Boolean(carried),
+    articles: { written: plan.write.length, removed: plan.removed.length },
+    byKind,
+  };
+}
+
+/**
+ * Clones the live build's indexes under the new build's names, when its shard count is still the
+ * configured one (a clone keeps it). The live indexes are made read-only first (a clone needs it; a
+ * live build is never written again anyway). False when it cannot be carried: then a full write.
+ */
+async function cloneLive(client: Client, es: ElasticsearchConfig, live: BuildMeta, names: Record<Kind, string>): Promise<boolean> {
+  const from = Object.fromEntries(KINDS.map((k) => [k, indexName(es.prefix, k, live.manifest.buildId)])) as Record<Kind, string>;
+  const settings = await client.indices.getSettings({ index: Object.values(from), name: 'index.number_of_shards' }).catch(() => undefined);
+  const shards = (kind: Kind) => Number((settings?.[from[kind]]?.settings as { index?: { number_of_shards?: string } } | undefined)?.index?.number_of_shards);
+  if (!KINDS.every((k) => shards(k) === es.shards)) return false;
+  try {
+    await client.indices.putSettings({ index: Object.values(from), settings: { 'index.blocks.write': true } });
+    for (const kind of KINDS) {
+      await client.indices.clone({
+        index: from[kind],
+        target: names[kind],
+        settings: { 'index.blocks.write': false, 'index.number_of_replicas': 0, 'index.refresh_interval': '-1' },
+        wait_for_active_shards: 1,
+        timeout: '120s',
+      });
+    }
+    return true;
+  } catch {
+    // A cluster that cannot clone now (e.g. a copy missing): write everything instead.
+    await client.indices.delete({ index: Object.values(names), ignore_unavailable: true });
+    return false;
+  }
+}
+
+/** The live build's articles: ids, hashes and cuts (not their text or vectors), in `ord` order. */
+async function readLiveArticles(client: Client, index: string): Promise<LiveArticle[]> {
+  const out: LiveArticle[] = [];
+  let after: number | undefined;
+  for (;;) {
+    const r = await client.search<LiveArticle>({
+      index,
+      size: 1000,
+      sort: [{ ord: 'asc' }],
+      _source: ['ord', 'id', 'hash', 'firstSentence', 'firstPassage', 'sentences', 'passages'],
+      ...(after === undefined ? {} : { search_after: [after] }),
+    });
+    for (const h of r.hits.hits) out.push(h._source!);
+    if (r.hits.hits.length < 1000) return out;
+    after = out[out.length - 1].ord;
+  }
+}
+
+/**
+ * The index terms and vocabulary words whose documents a carried build must rewrite or delete: those
+ * of the articles written and of the live articles replaced or removed (read back from the cluster).
+ */
+async function touchedBy(client: Client, prefix: string, liveBuild: string, index: LoadedIndex, plan: IdPlan): Promise<{ terms: Set<string>; words: Set<string> }> {
+  const touched = { terms: new Set<string>(), words: new Set<string>() };
+  const add = (title: string, passagesText: string[], text: string) => {
+    for (const t of terms(title)) touched.terms.add(t);
+    for (const p of passagesText) for (const t of terms(p)) touched.terms.add(t);
+    for (const w of contentWords(`${title}\n${text}`)) touched.words.add(w);
+  };
+  for (const i of plan.write) {
+    const a = index.articles[i];
+    add(a.title, a.passages.map((p) => passageBody(a.text, a.sentences, p)), a.text);
+  }
+  const liveName = (kind: Kind) => indexName(prefix, kind, liveBuild);
+  for (let from = 0; from < plan.stale.length; from += 200) {
+    const chunk = plan.stale.slice(from, from + 200);
+    const articles = await client.mget<{ title: string; text: string }>({ index: liveName('articles'), ids: chunk.map((a) => String(a.ord)), _source: ['title', 'text'] });
+    const passageIds = chunk.flatMap((a) => Array.from({ length: a.passages.length / 2 }, (_, k) => String(a.firstPassage + k)));
+    const passages = await client.mget<PassageDoc>({ index: liveName('passages'), ids: passageIds, _source: ['title', 'text'] });
+    for (const d of passages.docs) {
+      // Passage documents hold index terms already.
+      if ('found' in d && d.found && d._source) for (const t of `${d._source.title} ${d._source.text}`.split(' ')) if (t) touched.terms.add(t);
+    }
+    for (const d of articles.docs) {
+      if ('found' in d && d.found && d._source) for (const w of contentWords(`${d._source.title}\n${d._source.text}`)) touched.words.add(w);
+    }
+  }
+  return touched;
 }
 
 /** Another model, dimension or profile than the live build: the aliases would mix vectors of two spaces. */
@@ -116,52 +223,83 @@ function refuseOtherModel(live: BuildMeta, index: LoadedIndex): void {
   );
 }
 
-/** Every document of the build, kind by kind. */
-function* documents(
+/** One bulk operation: index `doc` under `id`, or delete `id` when there is no doc. */
+interface Op {
+  index: string;
+  id: string;
+  doc?: object;
+}
+
+/** Deletions a carried build starts with: the sentences and passages of replaced and removed articles. */
+function* deletions(plan: IdPlan, names: Record<Kind, string>): Generator<Op> {
+  for (const old of plan.stale) {
+    for (let k = 0; k < old.sentences.length / 2; k++) yield { index: names.sentences, id: String(old.firstSentence + k) };
+    for (let k = 0; k < old.passages.length / 2; k++) yield { index: names.passages, id: String(old.firstPassage + k) };
+  }
+  for (const old of plan.removed) yield { index: names.articles, id: String(old.ord) };
+}
+
+/** The article document of local article `i` and its sentence and passage documents, under the plan's ids. */
+function* articleDocuments(index: LoadedIndex, mini: MiniSearchJson, names: Record<Kind, string>, plan: IdPlan, i: number): Generator<Op> {
+  const dim = index.manifest.embedding.dim;
+  const rows = (flat: Float32Array, from: number, count: number) =>
+    Buffer.from(flat.buffer, flat.byteOffset + from * dim * 4, count * dim * 4).toString('base64');
+  const vector = (flat: Float32Array, row: number) => Array.from(flat.subarray(row * dim, (row + 1) * dim));
+  const a = index.articles[i];
+  const { sentences, passages, ...rest } = a;
+  const [ord, firstS, firstP] = [plan.ord[i], plan.firstSentence[i], plan.firstPassage[i]];
+  const firstBreak = a.text.indexOf('\n\n');
+  const doc: ArticleDoc = {
+    ...rest,
+    ord,
+    sentences: sentences.flatMap((s) => [s.start, s.end]),
+    passages: passages.flatMap((p) => [p.first, p.last]),
+    firstSentence: firstS,
+    firstPassage: firstP,
+    firstParagraph: (firstBreak < 0 ? a.text : a.text.slice(0, firstBreak)).trim(),
+    sv: rows(index.sentenceVectors, index.firstSentence[i], sentences.length),
+    pv: rows(index.passageVectors, index.firstPassage[i], passages.length),
+  };
+  yield { index: names.articles, id: String(ord), doc };
+  for (let k = 0; k < sentences.length; k++) {
+    const s = index.firstSentence[i] + k;
+    const p = firstP + index.passageLocal[index.sentencePassage[s]];
+    yield { index: names.sentences, id: String(firstS + k), doc: { a: ord, p, v: vector(index.sentenceVectors, s) } };
+  }
+  for (let k = 0; k < passages.length; k++) {
+    const p = index.firstPassage[i] + k;
+    const [tl, xl] = mini.fieldLength[String(p)] ?? [0, 0];
+    const body: PassageDoc = { a: ord, title: terms(a.title).join(' '), text: terms(passageBody(a.text, sentences, passages[k])).join(' '), tl, xl };
+    yield { index: names.passages, id: String(firstP + k), doc: { ...body, v: vector(index.passageVectors, p) } };
+  }
+}
+
+/**
+ * Term documents (document frequencies) and vocabulary word documents (int8 vectors): all of them, or
+ * only the `touched` ones, deleted when the build no longer has them.
+ */
+function* termDocuments(
   index: LoadedIndex,
   mini: MiniSearchJson,
   df: [string, number][],
   names: Record<Kind, string>,
-): Generator<{ index: string; id: string; doc: object }> {
+  touched?: { terms: Set<string>; words: Set<string> },
+): Generator<Op> {
   const dim = index.manifest.embedding.dim;
-  const rows = (flat: Float32Array, from: number, count: number) =>
-    Buffer.from(flat.buffer, flat.byteOffset + from * dim * 4, count * dim * 4).toString('base64');
-  for (const [ord, a] of index.articles.entries()) {
-    const { sentences, passages, ...rest } = a;
-    const firstBreak = a.text.indexOf('\n\n');
-    const doc: ArticleDoc = {
-      ...rest,
-      ord,
-      sentences: sentences.flatMap((s) => [s.start, s.end]),
-      passages: passages.flatMap((p) => [p.first, p.last]),
-      firstSentence: index.firstSentence[ord],
-      firstPassage: index.firstPassage[ord],
-      firstParagraph: (firstBreak < 0 ? a.text : a.text.slice(0, firstBreak)).trim(),
-      sv: rows(index.sentenceVectors, index.firstSentence[ord], sentences.length),
-      pv: rows(index.passageVectors, index.firstPassage[ord], passages.length),
-    };
-    yield { index: names.articles, id: String(ord), doc };
-  }
-  const vector = (flat: Float32Array, row: number) => Array.from(flat.subarray(row * dim, (row + 1) * dim));
-  for (let s = 0; s < index.sentenceArticle.length; s++) {
-    yield { index: names.sentences, id: String(s), doc: { a: index.sentenceArticle[s], p: index.sentencePassage[s], v: vector(index.sentenceVectors, s) } };
-  }
-  for (let p = 0; p < index.passageArticle.length; p++) {
-    const a = index.articles[index.passageArticle[p]];
-    const [tl, xl] = mini.fieldLength[String(p)] ?? [0, 0];
-    const doc: PassageDoc = { a: index.passageArticle[p], title: terms(a.title).join(' '), text: terms(passageBody(a.text, a.sentences, a.passages[index.passageLocal[p]])).join(' '), tl, xl };
-    yield { index: names.passages, id: String(p), doc: { ...doc, v: vector(index.passageVectors, p) } };
-  }
   const either = new Map(df);
-  for (const [term, fields] of mini.index) {
-    const dft = Object.keys(fields['0'] ?? {}).length;
-    const dfx = Object.keys(fields['1'] ?? {}).length;
-    yield { index: names.terms, id: `t:${term}`, doc: { df: either.get(term) ?? 0, dft, dfx } };
+  const fieldsOf = new Map(mini.index);
+  for (const term of touched?.terms ?? fieldsOf.keys()) {
+    const fields = fieldsOf.get(term);
+    const id = `t:${term}`;
+    if (!fields) yield { index: names.terms, id };
+    else yield { index: names.terms, id, doc: { df: either.get(term) ?? 0, dft: Object.keys(fields['0'] ?? {}).length, dfx: Object.keys(fields['1'] ?? {}).length } };
   }
   const { codes, scales } = index.vocabularyVectors;
-  for (const [word, row] of index.vocabulary) {
-    const c = Buffer.from(codes.buffer, codes.byteOffset + row * dim, dim).toString('base64');
-    yield { index: names.terms, id: `w:${word}`, doc: { c, s: scales[row] } };
+  for (const word of touched?.words ?? index.vocabulary.keys()) {
+    const row = index.vocabulary.get(word);
+    const id = `w:${word}`;
+    if (row === undefined) yield { index: names.terms, id };
+    else yield { index: names.terms, id, doc: { c: Buffer.from(codes.buffer, codes.byteOffset + row * dim, dim).toString('base64'), s: scales[row] } };
   }
 }
 
@@ -170,14 +308,17 @@ function* documents(
  * 2 s… (at most 8 tries). Any other refusal fails the build with the cluster's reason. Returns how
  * many items were retried.
  */
-async function bulkWithBackoff(client: Client, docs: { index: string; id: string; doc: object }[]): Promise<number> {
+async function bulkWithBackoff(client: Client, docs: Op[]): Promise<number> {
   let pending = docs;
   let retried = 0;
   for (let attempt = 0; ; attempt++) {
     let items: { status: number; error?: { type?: string; reason?: string } }[];
     try {
-      const r = await client.bulk({ operations: pending.flatMap((d) => [{ index: { _index: d.index, _id: d.id } }, d.doc]) });
-      items = r.items.map((i) => i.index!).map((i) => ({ status: i.status, error: i.error as { type?: string; reason?: string } | undefined }));
+      const r = await client.bulk({
+        operations: pending.flatMap((d) => (d.doc ? [{ index: { _index: d.index, _id: d.id } }, d.doc] : [{ delete: { _index: d.index, _id: d.id } }])),
+      });
+      // A delete of a document that is not there (404) is what was wanted.
+      items = r.items.map((i) => (i.index ?? i.delete)!).map((i) => ({ status: i.status === 404 ? 200 : i.status, error: i.error as { type?: string; reason?: string } | undefined }));
     } catch (e) {
       if (!(e instanceof errors.ResponseError && e.statusCode === 429) || attempt >= 7) throw e;
       retried += pending.length;

@@ -171,6 +171,18 @@ describe.skipIf(!!skipReason)('Elasticsearch store against a secured cluster', (
     await expect(buildIntoCluster(configFor({ ELASTICSEARCH_PASSWORD: 'not-the-password' }), { embedder })).rejects.toThrow(error.message);
   });
 
+  it('says credentials are required when none are configured (HTTP 401)', async () => {
+    const error = await openError(configFor({ ELASTICSEARCH_USERNAME: '', ELASTICSEARCH_PASSWORD: '' }));
+    expect(error.message).toBe(
+      `Elasticsearch at ${cluster.url} requires credentials (HTTP 401). Set ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD.`,
+    );
+  });
+
+  it('suggests https:// when ELASTICSEARCH_URL says http:// to a secured node', async () => {
+    const error = await openError(configFor({ ELASTICSEARCH_URL: cluster.url.replace('https:', 'http:') }));
+    expect(error.message).toMatch(/^Cannot reach Elasticsearch at http:\/\/127\.0\.0\.1:\d+ \(ELASTICSEARCH_URL\): .*If the cluster is secured, use https:\/\/ in ELASTICSEARCH_URL\.$/);
+  });
+
   it('npm run ask with a wrong password exits 1 with that line and no stack trace', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/ask.ts', QUESTION], {
       env: {

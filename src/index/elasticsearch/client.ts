@@ -71,6 +71,11 @@ const UNTRUSTED_CERTIFICATE = /unable to verify the first certificate|self[- ]si
  * // IndexError: Elasticsearch at https://… has an HTTPS certificate this process does not trust (unable to verify the first certificate). Set ELASTICSEARCH_CA_FILE …
  */
 export function startError(es: ElasticsearchConfig, e: unknown): IndexError {
+  if (e instanceof errors.ResponseError && e.statusCode === 401 && !es.apiKey && !es.username) {
+    return new IndexError(
+      `Elasticsearch at ${es.urls.join(',')} requires credentials (HTTP 401). Set ELASTICSEARCH_API_KEY, or ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD.`,
+    );
+  }
   if (e instanceof errors.ResponseError && (e.statusCode === 401 || e.statusCode === 403)) {
     return new IndexError(
       `Elasticsearch at ${es.urls.join(',')} refused the credentials (HTTP ${e.statusCode}). Check ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME / ELASTICSEARCH_PASSWORD.`,
@@ -90,7 +95,10 @@ export function startError(es: ElasticsearchConfig, e: unknown): IndexError {
       `Elasticsearch at ${es.urls.join(',')} has an HTTPS certificate for another host name (${why}). Use in ELASTICSEARCH_URL a host name or IP address the certificate names.`,
     );
   }
+  // A secured node closes plain-HTTP connections without a word.
+  const plain = es.urls.some((u) => u.startsWith('http:')) && /other side closed|socket hang up|ECONNRESET/i.test(why);
   return new IndexError(
-    `Cannot reach Elasticsearch at ${es.urls.join(',')} (ELASTICSEARCH_URL): ${why}. Start the cluster (npm run es for a local one) or fix ELASTICSEARCH_URL.`,
+    `Cannot reach Elasticsearch at ${es.urls.join(',')} (ELASTICSEARCH_URL): ${why}. ` +
+      (plain ? 'If the cluster is secured, use https:// in ELASTICSEARCH_URL.' : 'Start the cluster (npm run es for a local one) or fix ELASTICSEARCH_URL.'),
   );
 }

@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
+import type { Article } from '../types.js';
 import { openEngine } from '../answer/engine.js';
 import { Embedder } from '../embed/embedder.js';
 import { readSquad } from '../eval/datasets.js';
@@ -50,6 +51,32 @@ interface CorpusRow {
   clusterPassagesPerSecond: number;
   localPassagesPerSecond: number;
   rss: { local: RssRow; elasticsearch: RssRow };
+  /** The next build after changing, removing and adding 1 % of the articles each. */
+  incremental?: { changed: number; removed: number; added: number; localSeconds: number; clusterSeconds: number; documents: number; carried: boolean };
+}
+
+/**
+ * The corpus of a next build: every 100th article changed (a sentence appended), every 100th
+ * removed, every 100th copied under a new id (at least one of each).
+ */
+function perturb(articles: Article[]): { articles: Article[]; counts: { changed: number; removed: number; added: number } } {
+  const out: Article[] = [];
+  const counts = { changed: 0, removed: 0, added: 0 };
+  const step = Math.min(100, Math.max(3, Math.floor(articles.length / 3)));
+  articles.forEach((a, i) => {
+    const r = i % step;
+    if (r === 0) return void counts.removed++;
+    if (r === 1) {
+      counts.changed++;
+      return void out.push({ ...a, text: `${a.text}\n\nThis sentence was added for the incremental build benchmark.`, hash: `${a.hash}-changed` });
+    }
+    out.push(a);
+    if (r === 2) {
+      counts.added++;
+      out.push({ ...a, id: `${a.id}-copy`, file: `${a.file}-copy`, hash: `${a.hash}-copy` });
+    }
+  });
+  return { articles: out, counts };
 }
 
 interface RssRow {
@@ -125,7 +152,8 @@ export async function benchElasticsearch(config: Config, options: EsBenchOptions
       const index = await loadIndex(indexDir, embedder.info);
       const prefix = `bench-${c.key}`;
       log(`${c.label}: writing ${built.sentences} sentences, ${built.passages} passages into the cluster…`);
-      const written = await writeBuild(client, { ...esConfig.elasticsearch, prefix }, index);
+      // Every document (a cluster kept from an earlier run would otherwise carry that build over).
+      const written = await writeBuild(client, { ...esConfig.elasticsearch, prefix }, index, { full: true });
       const remoteConfig: Config = { ...esConfig, indexDir, elasticsearch: { ...esConfig.elasticsearch, prefix } };
 
       log(`${c.label}: RSS of answering processes (local, elasticsearch)…`);
@@ -149,6 +177,7 @@ export async function benchElasticsearch(config: Config, options: EsBenchOptions
         localPassagesPerSecond: built.passages / built.seconds,
         rss,
       });
+      const row = rows[rows.length - 1];
 
       if (c.extra.length) {
         log(`${c.label}: ${questions.length} questions through each store…`);
@@ -184,6 +213,12 @@ export async function benchElasticsearch(config: Config, options: EsBenchOptions
         recall = { queries: vectors.length, k: 10, sentences: await knnRecall('sentences', index.sentenceVectors), passages: await knnRecall('passages', index.passageVectors) };
         await (remoteEngine.store as ElasticsearchSource).close();
       }
+
+      log(`${c.label}: an incremental build into the cluster (1 % of the articles changed, 1 % removed, 1 % added)…`);
+      const changed = perturb(articles);
+      const rebuilt = await buildIndex(local, { embedder, articles: changed.articles });
+      const again = await writeBuild(client, { ...esConfig.elasticsearch, prefix }, await loadIndex(indexDir, embedder.info));
+      row.incremental = { ...changed.counts, localSeconds: rebuilt.seconds, clusterSeconds: again.seconds, documents: again.documents, carried: again.carried };
     }
     const nodes = started
       ? started.memory().map((m) => ({ node: m.node, rssMb: m.rssBytes / 2 ** 20 }))
@@ -237,6 +272,16 @@ function markdown(r: Report): string {
     '| corpus | articles | sentences | passages | local build (vectors reused) | into the cluster (bulk, replicas, alias switch) | cluster documents/s |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.corpora.map((c) => `| ${c.label} | ${c.articles} | ${c.sentences} | ${c.passages} | ${f(c.localBuildSeconds)} s (${f(c.localPassagesPerSecond, 0)} passages/s) | ${f(c.clusterWriteSeconds)} s (${f(c.clusterPassagesPerSecond, 0)} passages/s) | ${f(c.clusterDocsPerSecond, 0)} |`),
+    '',
+    'The next build, after changing, removing and adding about 1 % of the articles each (incremental: the live build cloned, only what changed written):',
+    '',
+    '| corpus | changed / removed / added | local build | into the cluster | documents written or deleted | of a full write |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...r.corpora.flatMap((c) =>
+      c.incremental
+        ? [`| ${c.label} | ${c.incremental.changed} / ${c.incremental.removed} / ${c.incremental.added} | ${f(c.incremental.localSeconds)} s | ${f(c.incremental.clusterSeconds)} s${c.incremental.carried ? '' : ' (not carried: full write)'} | ${c.incremental.documents} | ${f((100 * c.incremental.documents) / c.clusterDocuments)} % |`]
+        : [],
+    ),
     '',
     '## Memory of an answering process (fresh process, 30 questions: RSS median while answering; after them and a GC: RSS, JS heap, buffers)',
     '',

@@ -17,7 +17,7 @@ import type { LoadedIndex } from '../load.js';
 import { passageBody } from '../../text/passages.js';
 import { contentWords, terms } from '../../text/terms.js';
 import { carriedIds, positionalIds, type IdPlan, type LiveArticle } from './ids.js';
-import { aliasName, ES_LAYOUT, indexBody, indexName, KINDS, type ArticleDoc, type BuildMeta, type Kind, type PassageDoc } from './layout.js';
+import { aliasName, ES_LAYOUT, indexBody, indexName, KINDS, type ArticleDoc, type BuildMeta, type Kind, type PassageDoc, type TermDoc } from './layout.js';
 import { nextIdsOf, readLiveMeta } from './meta.js';
 
 export interface WriteOptions {
@@ -178,20 +178,25 @@ async function readLiveArticles(client: Client, index: string): Promise<LiveArti
   }
 }
 
+/** What the live build holds of the terms and words a carried build touches: term → its document, word → present. */
+interface Touched {
+  terms: Map<string, TermDoc | undefined>;
+  words: Map<string, boolean>;
+}
+
 /**
- * The index terms and vocabulary words whose documents a carried build must rewrite or delete: those
- * of the articles written and of the live articles replaced or removed (read back from the cluster).
+ * The index terms and vocabulary words a carried build may have to rewrite or delete: those of the
+ * articles written and of the live articles replaced or removed (read back from the cluster), each
+ * with what the live build holds for it, so that only documents whose content changes are written.
  */
-async function touchedBy(client: Client, prefix: string, liveBuild: string, index: LoadedIndex, plan: IdPlan): Promise<{ terms: Set<string>; words: Set<string> }> {
-  const touched = { terms: new Set<string>(), words: new Set<string>() };
-  const add = (title: string, passagesText: string[], text: string) => {
-    for (const t of terms(title)) touched.terms.add(t);
-    for (const p of passagesText) for (const t of terms(p)) touched.terms.add(t);
-    for (const w of contentWords(`${title}\n${text}`)) touched.words.add(w);
-  };
+async function touchedBy(client: Client, prefix: string, liveBuild: string, index: LoadedIndex, plan: IdPlan): Promise<Touched> {
+  const termSet = new Set<string>();
+  const wordSet = new Set<string>();
   for (const i of plan.write) {
     const a = index.articles[i];
-    add(a.title, a.passages.map((p) => passageBody(a.text, a.sentences, p)), a.text);
+    for (const t of terms(a.title)) termSet.add(t);
+    for (const p of a.passages) for (const t of terms(passageBody(a.text, a.sentences, p))) termSet.add(t);
+    for (const w of contentWords(`${a.title}\n${a.text}`)) wordSet.add(w);
   }
   const liveName = (kind: Kind) => indexName(prefix, kind, liveBuild);
   for (let from = 0; from < plan.stale.length; from += 200) {
@@ -199,13 +204,21 @@ async function touchedBy(client: Client, prefix: string, liveBuild: string, inde
     const articles = await client.mget<{ title: string; text: string }>({ index: liveName('articles'), ids: chunk.map((a) => String(a.ord)), _source: ['title', 'text'] });
     const passageIds = chunk.flatMap((a) => Array.from({ length: a.passages.length / 2 }, (_, k) => String(a.firstPassage + k)));
     const passages = await client.mget<PassageDoc>({ index: liveName('passages'), ids: passageIds, _source: ['title', 'text'] });
-    for (const d of passages.docs) {
-      // Passage documents hold index terms already.
-      if ('found' in d && d.found && d._source) for (const t of `${d._source.title} ${d._source.text}`.split(' ')) if (t) touched.terms.add(t);
-    }
-    for (const d of articles.docs) {
-      if ('found' in d && d.found && d._source) for (const w of contentWords(`${d._source.title}\n${d._source.text}`)) touched.words.add(w);
-    }
+    // Passage documents hold index terms already.
+    for (const d of passages.docs) if ('found' in d && d.found && d._source) for (const t of `${d._source.title} ${d._source.text}`.split(' ')) if (t) termSet.add(t);
+    for (const d of articles.docs) if ('found' in d && d.found && d._source) for (const w of contentWords(`${d._source.title}\n${d._source.text}`)) wordSet.add(w);
+  }
+  const touched: Touched = { terms: new Map(), words: new Map() };
+  const ids = [...[...termSet].map((t) => `t:${t}`), ...[...wordSet].map((w) => `w:${w}`)];
+  for (let from = 0; from < ids.length; from += 1000) {
+    const chunk = ids.slice(from, from + 1000);
+    const { docs } = await client.mget<TermDoc>({ index: liveName('terms'), ids: chunk, _source: ['df', 'dft', 'dfx'] });
+    docs.forEach((d, i) => {
+      const found = 'found' in d && d.found;
+      const id = chunk[i];
+      if (id.startsWith('t:')) touched.terms.set(id.slice(2), found ? d._source : undefined);
+      else touched.words.set(id.slice(2), found);
+    });
   }
   return touched;
 }
@@ -275,31 +288,35 @@ function* articleDocuments(index: LoadedIndex, mini: MiniSearchJson, names: Reco
 }
 
 /**
- * Term documents (document frequencies) and vocabulary word documents (int8 vectors): all of them, or
- * only the `touched` ones, deleted when the build no longer has them.
+ * Term documents (document frequencies) and vocabulary word documents (int8 vectors): all of them, or,
+ * for a carried build, only those of the `touched` terms and words whose content changes (a term's
+ * frequencies; a word that enters or leaves the vocabulary; a word's vector depends on the word alone).
  */
-function* termDocuments(
-  index: LoadedIndex,
-  mini: MiniSearchJson,
-  df: [string, number][],
-  names: Record<Kind, string>,
-  touched?: { terms: Set<string>; words: Set<string> },
-): Generator<Op> {
+function* termDocuments(index: LoadedIndex, mini: MiniSearchJson, df: [string, number][], names: Record<Kind, string>, touched?: Touched): Generator<Op> {
   const dim = index.manifest.embedding.dim;
   const either = new Map(df);
   const fieldsOf = new Map(mini.index);
-  for (const term of touched?.terms ?? fieldsOf.keys()) {
+  for (const term of touched?.terms.keys() ?? fieldsOf.keys()) {
     const fields = fieldsOf.get(term);
+    const before = touched?.terms.get(term);
     const id = `t:${term}`;
-    if (!fields) yield { index: names.terms, id };
-    else yield { index: names.terms, id, doc: { df: either.get(term) ?? 0, dft: Object.keys(fields['0'] ?? {}).length, dfx: Object.keys(fields['1'] ?? {}).length } };
+    if (!fields) {
+      if (!touched || before) yield { index: names.terms, id };
+      continue;
+    }
+    const doc: TermDoc = { df: either.get(term) ?? 0, dft: Object.keys(fields['0'] ?? {}).length, dfx: Object.keys(fields['1'] ?? {}).length };
+    if (!before || before.df !== doc.df || before.dft !== doc.dft || before.dfx !== doc.dfx) yield { index: names.terms, id, doc };
   }
   const { codes, scales } = index.vocabularyVectors;
-  for (const word of touched?.words ?? index.vocabulary.keys()) {
+  for (const word of touched?.words.keys() ?? index.vocabulary.keys()) {
     const row = index.vocabulary.get(word);
+    const before = touched?.words.get(word) ?? false;
     const id = `w:${word}`;
-    if (row === undefined) yield { index: names.terms, id };
-    else yield { index: names.terms, id, doc: { c: Buffer.from(codes.buffer, codes.byteOffset + row * dim, dim).toString('base64'), s: scales[row] } };
+    if (row === undefined) {
+      if (before) yield { index: names.terms, id };
+    } else if (!before) {
+      yield { index: names.terms, id, doc: { c: Buffer.from(codes.buffer, codes.byteOffset + row * dim, dim).toString('base64'), s: scales[row] } };
+    }
   }
 }
 

@@ -9,7 +9,6 @@
  * Prerequisites as for the shared cluster: without Java 17+ or the distribution the tests are skipped
  * with one warning line saying why; with `CI=true` the file fails instead.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { Client, errors } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +22,7 @@ import { buildIntoCluster } from '../../src/index/elasticsearch/build.js';
 import { openClient } from '../../src/index/elasticsearch/client.js';
 import { ElasticsearchSource } from '../../src/index/elasticsearch/source.js';
 import { IndexError } from '../../src/index/format.js';
+import { runTsx } from '../reliability/child.js';
 import { MODEL_DIR, SEED_CORPUS, sharedEmbedder, tempDir, testConfig } from '../support/env.js';
 
 const skipReason = await prerequisites();
@@ -184,23 +184,16 @@ describe.skipIf(!!skipReason)('Elasticsearch store against a secured cluster', (
   });
 
   it('npm run ask with a wrong password exits 1 with that line and no stack trace', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/ask.ts', QUESTION], {
-      env: {
-        ...process.env,
-        MODEL_DIR,
-        VECTOR_STORE: 'elasticsearch',
-        ELASTICSEARCH_URL: cluster.url,
-        ELASTICSEARCH_USERNAME: cluster.username,
-        ELASTICSEARCH_PASSWORD: 'not-the-password',
-        ELASTICSEARCH_CA_FILE: cluster.caFile,
-        ELASTICSEARCH_INDEX_PREFIX: prefix,
-        INDEX_DIR: indexDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { code, stderr: err } = await runTsx(['scripts/ask.ts', QUESTION], {
+      MODEL_DIR,
+      VECTOR_STORE: 'elasticsearch',
+      ELASTICSEARCH_URL: cluster.url,
+      ELASTICSEARCH_USERNAME: cluster.username,
+      ELASTICSEARCH_PASSWORD: 'not-the-password',
+      ELASTICSEARCH_CA_FILE: cluster.caFile,
+      ELASTICSEARCH_INDEX_PREFIX: prefix,
+      INDEX_DIR: indexDir,
     });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(1);
     expect(err.trim().split('\n')).toHaveLength(1);
     expect(err).toMatch(/refused the credentials \(HTTP 401\)\. Check ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/);

@@ -23,6 +23,7 @@ import { ElasticsearchSource } from '../../src/index/elasticsearch/source.js';
 import { writeBuild } from '../../src/index/elasticsearch/write.js';
 import type { Embedder } from '../../src/embed/embedder.js';
 import { esCluster } from '../support/elasticsearch.js';
+import { runTsx } from '../reliability/child.js';
 import { indexEngineLoader } from '../../src/answer/index-loader.js';
 import { MODEL_DIR, SEED_CORPUS, sharedEmbedder, tempDir, testConfig } from '../support/env.js';
 
@@ -201,13 +202,12 @@ describe('Elasticsearch store without a cluster', () => {
   });
 
   it('npm run ask exits 1 with that line and no stack trace', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/ask.ts', 'Who is the Pentagon spokesman?'], {
-      env: { ...process.env, MODEL_DIR, VECTOR_STORE: 'elasticsearch', ELASTICSEARCH_URL: 'http://127.0.0.1:9', INDEX_DIR: tempDir('verbatim-es-none-') },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { code, stderr: err } = await runTsx(['scripts/ask.ts', 'Who is the Pentagon spokesman?'], {
+      MODEL_DIR,
+      VECTOR_STORE: 'elasticsearch',
+      ELASTICSEARCH_URL: 'http://127.0.0.1:9',
+      INDEX_DIR: tempDir('verbatim-es-none-'),
     });
-    let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(1);
     expect(err.trim().split('\n')).toHaveLength(1);
     expect(err).toMatch(/Cannot reach Elasticsearch at .*ELASTICSEARCH_URL/);

@@ -93,19 +93,35 @@ export async function writeBuild(client: Client, es: ElasticsearchConfig, index:
   else for (const kind of KINDS) await client.indices.create({ index: names[kind], ...indexBody(kind, dim, es, kind === 'articles' ? meta : undefined) });
 
   const touched = carried ? await touchedBy(client, es.prefix, live.meta.manifest.buildId, index, plan) : undefined;
-  const ops = [...deletions(plan, names), ...plan.write.flatMap((i) => [...articleDocuments(index, mini, names, plan, i)]), ...termDocuments(index, mini, lexicalJson.df, names, touched)];
+  // Streamed in batches: a full write of a large corpus never holds its documents in memory at once.
+  const ops = function* (): Generator<Op> {
+    yield* deletions(plan, names);
+    for (const i of plan.write) yield* articleDocuments(index, mini, names, plan, i);
+    yield* termDocuments(index, mini, lexicalJson.df, names, touched);
+  };
+  let total = 0;
+  for (const _op of termDocuments(index, mini, lexicalJson.df, names, touched)) total++;
+  for (const old of plan.stale) total += (old.sentences.length + old.passages.length) / 2;
+  for (const i of plan.write) total += 1 + index.articles[i].sentences.length + index.articles[i].passages.length;
+  total += plan.removed.length;
   const kindOf = new Map(KINDS.map((k) => [names[k], k]));
   const byKind = { articles: 0, sentences: 0, passages: 0, terms: 0 };
-  for (const op of ops) byKind[kindOf.get(op.index)!]++;
   let done = 0;
   let retried = 0;
   const batchSize = options.batch ?? 500;
-  for (let from = 0; from < ops.length; from += batchSize) {
-    const batch = ops.slice(from, from + batchSize);
+  let batch: Op[] = [];
+  const flush = async () => {
     retried += await bulkWithBackoff(client, batch);
     done += batch.length;
-    options.onProgress?.(done, ops.length);
+    batch = [];
+    options.onProgress?.(done, total);
+  };
+  for (const op of ops()) {
+    byKind[kindOf.get(op.index)!]++;
+    batch.push(op);
+    if (batch.length >= batchSize) await flush();
   }
+  if (batch.length) await flush();
 
   // Replicas now (copying a finished index beats replicating every bulk request), then wait for them.
   const all = Object.values(names);

@@ -585,12 +585,7 @@ async function waitForHttp(n: NodeState, url: string, timeoutMs: number, access?
     try {
       // Any HTTP answer will do: the HTTP port opens last in a node's start. (Not `GET /`: this
       // distribution answers it with 405, so the client's `info()` does not work either.)
-      if (access) {
-        await getJson(`${url}/_cluster/health?timeout=0s`, 2000, access);
-      } else {
-        const res = await fetch(`${url}/_cluster/health?timeout=0s`, { signal: AbortSignal.timeout(2000) });
-        await res.body?.cancel();
-      }
+      await getJson(`${url}/_cluster/health?timeout=0s`, 2000, access);
       return;
     } catch {
       // not listening yet

@@ -23,6 +23,7 @@ import { openClient } from '../../src/index/elasticsearch/client.js';
 import { ElasticsearchSource } from '../../src/index/elasticsearch/source.js';
 import { IndexError } from '../../src/index/format.js';
 import { runTsx } from '../reliability/child.js';
+import { missingPrerequisite } from '../support/elasticsearch.js';
 import { MODEL_DIR, SEED_CORPUS, sharedEmbedder, tempDir, testConfig } from '../support/env.js';
 
 const skipReason = await prerequisites();
@@ -228,9 +229,6 @@ async function prerequisites(): Promise<string | undefined> {
     return undefined;
   } catch (e) {
     if (!(e instanceof EsPrerequisiteError)) throw e;
-    const ci = process.env.CI;
-    if (ci && ci !== 'false' && ci !== '0') throw new Error(`Secured Elasticsearch tests cannot run: ${e.message} (CI=true: a missing prerequisite fails the run)`);
-    console.warn(`Secured Elasticsearch tests skipped: ${e.message}`);
-    return e.message;
+    return missingPrerequisite('Secured Elasticsearch tests', e.message);
   }
 }

@@ -88,9 +88,7 @@ async function connect(exclusive: boolean): Promise<TestCluster | undefined> {
     else reason = String((answer.body as { reason?: string }).reason ?? `broker answered ${answer.status}`);
   }
   if (!info) {
-    if (isCi()) throw new Error(`Elasticsearch tests cannot run: ${reason} (CI=true: a missing prerequisite fails the run)`);
-    console.warn(`Elasticsearch tests skipped: ${reason}`);
-    ES_SKIP_REASON = reason;
+    ES_SKIP_REASON = missingPrerequisite('Elasticsearch tests', reason!);
     return undefined;
   }
 
@@ -126,9 +124,19 @@ async function connect(exclusive: boolean): Promise<TestCluster | undefined> {
   };
 }
 
-function isCi(): boolean {
+/**
+ * What a test file does when a prerequisite (Java, the distribution, …) is missing: one warning line
+ * and the reason back (the caller skips), or, with `CI=true`, a throw that fails the run.
+ *
+ * @example
+ * const skip = javaFound ? undefined : missingPrerequisite('Secured Elasticsearch tests', 'no Java 17');
+ * describe.skipIf(!!skip)('…', () => {});
+ */
+export function missingPrerequisite(tests: string, reason: string): string {
   const ci = process.env.CI;
-  return !!ci && ci !== 'false' && ci !== '0';
+  if (ci && ci !== 'false' && ci !== '0') throw new Error(`${tests} cannot run: ${reason} (CI=true: a missing prerequisite fails the run)`);
+  console.warn(`${tests} skipped: ${reason}`);
+  return reason;
 }
 
 /** One broker request with no timeout (a cold cluster start takes minutes on a busy machine). */

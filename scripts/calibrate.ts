@@ -26,7 +26,7 @@ import { Embedder } from '../src/embed/embedder.js';
 import type { Engine } from '../src/answer/engine.js';
 import { sentenceText } from '../src/answer/quotes.js';
 import { answerability, type AbstainModel, type Evidence } from '../src/answer/abstain.js';
-import { DEFAULT_TUNING, type Tuning } from '../src/answer/tuning.js';
+import { tuningFor, type Tuning } from '../src/answer/tuning.js';
 import { readQuestions, readSquadDocs, type EvalQuestion } from '../src/eval/datasets.js';
 import { BBC_DIR, BBC_SLICES, corpusIndexKey, indexKey, readSelection, writtenSplit } from '../src/eval/selection.js';
 import { HOLDOUT_EVERY, readSplit, splitQuestions, squadHoldout } from '../src/eval/squad-split.js';
@@ -54,6 +54,8 @@ await runMain(async () => {
   const config = loadConfig();
   if (config.readerModel === null) throw new Error('calibrate fits the reader\'s mixing and abstention: unset READER_MODEL=none');
   const embedder = await Embedder.forConfig(config);
+  // The embedder's own fusion weights and cosine floor (tuning.ts); this fits its reader mixing and abstention.
+  const fitted = tuningFor(embedder.info.model);
   const docs = readSquadDocs(opts.squad);
   const base = path.basename(opts.squad);
   const tuneTitles = readSplit('tune');
@@ -79,7 +81,7 @@ await runMain(async () => {
   ];
 
   // 1. Mixing weight and candidates, replayed from one pass that reads 16 candidates at weight 0.
-  const wide: Tuning = { ...DEFAULT_TUNING, reader: { candidates: 16, weight: 0 } };
+  const wide: Tuning = { ...fitted, reader: { candidates: 16, weight: 0 } };
   const replays: { hits: boolean[]; score: number[]; reader: number[] }[] = [];
   for (const [, engine, questions] of answerableSets) {
     engine.tuning = wide;
@@ -95,7 +97,7 @@ await runMain(async () => {
   }
   const mixing: { candidates: number; weight: number; firstHit: number }[] = [];
   for (const candidates of [0, 4, 6, 8, 10, 12, 16]) {
-    for (const weight of [0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2]) {
+    for (const weight of [0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 3, 5]) {
       if ((candidates === 0) !== (weight === 0)) continue;
       let hits = 0;
       for (const r of replays) {
@@ -120,7 +122,7 @@ await runMain(async () => {
   const cascades = [1, 2, 3].flatMap((first) => [1, 2, 3, 4, 6].map((confident) => ({ first, confident, ...replayCascade(replays, mix.candidates, mix.weight, first, confident) })));
   for (const c of cascades) process.stderr.write(`  cascade first ${c.first}, confident ${c.confident}: ${c.firstHit.toFixed(3)}, ${c.pairs.toFixed(2)} pairs\n`);
   const cascade = cascades.filter((c) => c.firstHit >= full.firstHit - 0.003 && c.first < mix.candidates).sort((a, b) => a.pairs - b.pairs)[0];
-  const tuned: Tuning = { ...DEFAULT_TUNING, reader: cascade ? { ...mix, first: cascade.first, confident: cascade.confident } : mix };
+  const tuned: Tuning = { ...fitted, reader: cascade ? { ...mix, first: cascade.first, confident: cascade.confident } : mix };
 
   // 2. Evidence for abstention, with the chosen mixing.
   const samples: Sample[] = [];
@@ -149,7 +151,7 @@ await runMain(async () => {
 
   fs.mkdirSync('.tmp', { recursive: true });
   fs.writeFileSync('.tmp/calibration-samples.json', JSON.stringify(samples));
-  const model = fitLogistic(samples.filter((s) => s.evidence.cos >= DEFAULT_TUNING.abstain.floor));
+  const model = fitLogistic(samples.filter((s) => s.evidence.cos >= fitted.abstain.floor));
   // Move the bias until at most maxFalse of the answerable questions (each set weighs the same) abstain.
   const answerable = [...new Set(samples.filter((s) => s.answerable).map((s) => s.set))];
   // The cosine floor's own share (questions far from every sentence) is not the model's to fix.
@@ -198,7 +200,7 @@ await runMain(async () => {
   process.stdout.write(`${md}\ntuning.ts:\n  reader: ${JSON.stringify(tuned.reader)},\n  abstain.model: ${JSON.stringify(round(final))}\n`);
 
   function rate(group: Sample[], m: AbstainModel): number {
-    const floor = DEFAULT_TUNING.abstain.floor;
+    const floor = fitted.abstain.floor;
     return group.filter((s) => s.evidence.cos < floor || answerability(s.evidence, m) < 0).length / Math.max(1, group.length);
   }
 });

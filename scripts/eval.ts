@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig } from '../src/config.js';
 import { Embedder } from '../src/embed/embedder.js';
-import { DEFAULT_TUNING, DENSE_ONLY, LEXICAL_ONLY, NO_READER, type Tuning } from '../src/answer/tuning.js';
+import { denseOnly, lexicalOnly, tuningFor, withoutReader, type Tuning } from '../src/answer/tuning.js';
 import { readQuestions, readSquad, readSquadDocs, type EvalQuestion } from '../src/eval/datasets.js';
 import { evaluate, type Metrics, type QuestionResult } from '../src/eval/metrics.js';
 import { runMain } from '../src/cli/run.js';
@@ -59,13 +59,15 @@ const opts = program.opts<{
   tuning?: string;
   store?: string;
 }>();
-const HYBRID = opts.tuning ? withOverride(DEFAULT_TUNING, JSON.parse(fs.readFileSync(opts.tuning, 'utf8')) as Record<string, unknown>) : DEFAULT_TUNING;
-// The stages, each a row: the embedder alone (dense), words alone (bm25), both fused (fusion), + the reader (hybrid).
-const MODES = { hybrid: HYBRID, fusion: { ...HYBRID, reader: NO_READER.reader }, bm25: LEXICAL_ONLY, dense: DENSE_ONLY } as const;
 
 await runMain(async () => {
   const config = loadConfig();
   const embedder = await Embedder.forConfig(config);
+  // The embedder's own tuning (tuning.ts), with any --tuning file on top.
+  const base = tuningFor(embedder.info.model);
+  const HYBRID = opts.tuning ? withOverride(base, JSON.parse(fs.readFileSync(opts.tuning, 'utf8')) as Record<string, unknown>) : base;
+  // The stages, each a row: the embedder alone (dense), words alone (bm25), both fused (fusion), + the reader (hybrid).
+  const MODES: Record<string, Tuning> = { hybrid: HYBRID, fusion: withoutReader(HYBRID), bm25: lexicalOnly(HYBRID), dense: denseOnly(HYBRID) };
   let questions: EvalQuestion[];
   let articles: Article[] | undefined;
   let name: string;

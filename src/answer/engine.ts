@@ -18,7 +18,7 @@ import { readSentences } from './read.js';
 import { Reader } from '../embed/reader.js';
 import { retrieve, type Retrieval } from './retrieve.js';
 import { LocalSource, type IndexSource, type QuestionIndex } from './source.js';
-import { DEFAULT_TUNING, type Tuning } from './tuning.js';
+import { tuningFor, type Tuning } from './tuning.js';
 
 export { IndexError } from '../index/format.js';
 
@@ -53,7 +53,8 @@ export class Engine implements AnswerEngine {
   constructor(
     index: LoadedIndex | IndexSource,
     readonly embedder: Embedder,
-    public tuning: Tuning = DEFAULT_TUNING,
+    /** Default: the tuning fitted for this embedder (tuning.ts). */
+    public tuning: Tuning = tuningFor(embedder.info.model),
     /** The answer-sentence reader; null answers without it (embeddings and words only). */
     public reader: Reader | null = null,
   ) {

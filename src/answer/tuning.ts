@@ -68,17 +68,84 @@ export const DEFAULT_TUNING: Tuning = {
   },
 };
 
-/** Without the reader (`candidates: 0`): ranking by embeddings and words, abstention by the older rule. */
-export const NO_READER: Tuning = { ...DEFAULT_TUNING, reader: { candidates: 0, weight: 0 } };
+/**
+ * Each embedder's own tuning, by Hub id. Cosines of another model sit in another band (e5's unrelated
+ * texts score ~0.7, MiniLM's ~0.1), so the fusion weights, the cosine floor and the abstention model
+ * are fitted per model (`npm run tune`, `npm run calibrate` with `EMBEDDING_MODEL` set); a model not
+ * listed gets MiniLM's, which is what `DEFAULT_TUNING` was fitted for.
+ */
+const BY_MODEL: Readonly<Record<string, Tuning>> = {
+  'Xenova/all-MiniLM-L6-v2': DEFAULT_TUNING,
+  'Xenova/e5-small-v2': {
+    ...DEFAULT_TUNING,
+    // `npm run tune -- --dense-scale …` on SQuAD train + tune (reports/tune-e5.json): e5's cosines sit in a
+    // narrow band, so its dense weights are about 5× MiniLM's.
+    fusion: { passage: 2.5, sentence: 2, lexical: 0.2, sentenceLexical: 0.15, phrase: 0.2, local: 0.5 },
+    pick: { dense: 5, lexical: 0.4, phrase: 0.3, context: 0.6, answerType: 0.05 },
+    // MiniLM's sentence–sentence cosines 0.82 and 0.45 fall at e5's 0.90 and 0.82 (same quantiles over
+    // SQuAD tune sentence pairs); its question–sentence 0.3 at 0.77.
+    corroborate: 0.9,
+    corroborateFigure: 0.82,
+    // `EMBEDDING_MODEL=Xenova/e5-small-v2 npm run calibrate` (development sets only): the reader's logit × 0.1
+    // over the best 6, the best one alone first; first sentence holds the answer for 0.793 of the answerable
+    // development questions (0.757 without the reader; MiniLM 0.793 and 0.720).
+    reader: { candidates: 6, weight: 0.1, first: 1, confident: 1 },
+    abstain: {
+      coverage: 1,
+      // Without the reader: cosine + coverage ≥ 1.722 loses ≤ 2 % of each answerable development set.
+      threshold: 1.722,
+      // Off-topic questions' best cosine sits at 0.70–0.80 (SQuAD questions asked of the news seeds), answerable
+      // ones' at 0.79–0.94: 0.785 silences 0.97 of the former and 1–2 % of the latter — a far thinner margin
+      // than MiniLM's, one reason MiniLM stays the default (README, "Embedding models").
+      floor: 0.785,
+      model: { bias: 0.693, reader: 0.365, cos: 1.402, coverage: 0.339, sentenceCoverage: 0.22, typeMissing: -0.818 },
+    },
+  },
+};
 
-/** The two halves alone, without the reader, for the eval's ablation rows. */
-export const LEXICAL_ONLY: Tuning = {
-  ...NO_READER,
-  fusion: { passage: 0, sentence: 0, lexical: 1, sentenceLexical: 0, phrase: 0, local: 0 },
-  pick: { dense: 0, lexical: 1, phrase: 0.3, context: 0.3, answerType: 0 },
-};
-export const DENSE_ONLY: Tuning = {
-  ...NO_READER,
-  fusion: { passage: 0.5, sentence: 0.5, lexical: 0, sentenceLexical: 0, phrase: 0, local: 0 },
-  pick: { dense: 1, lexical: 0, phrase: 0, context: 0.3, answerType: 0 },
-};
+/**
+ * The tuning fitted for an embedding model (see `BY_MODEL`).
+ *
+ * @example
+ * tuningFor('Xenova/all-MiniLM-L6-v2') === DEFAULT_TUNING; // true
+ * tuningFor('acme/unknown-model') === DEFAULT_TUNING;      // true: fitted for none, MiniLM's is the start
+ */
+export function tuningFor(model: string): Tuning {
+  return BY_MODEL[model] ?? DEFAULT_TUNING;
+}
+
+/**
+ * `tuning` without the reader (`candidates: 0`): ranking by embeddings and words, abstention by the older rule.
+ *
+ * @example
+ * withoutReader(DEFAULT_TUNING).reader.candidates; // 0
+ */
+export function withoutReader(tuning: Tuning): Tuning {
+  return { ...tuning, reader: { candidates: 0, weight: 0 } };
+}
+
+/**
+ * The two halves alone, without the reader, for the eval's ablation rows.
+ *
+ * @example
+ * lexicalOnly(DEFAULT_TUNING).fusion.passage; // 0: words only
+ */
+export function lexicalOnly(tuning: Tuning): Tuning {
+  return {
+    ...withoutReader(tuning),
+    fusion: { passage: 0, sentence: 0, lexical: 1, sentenceLexical: 0, phrase: 0, local: 0 },
+    pick: { dense: 0, lexical: 1, phrase: 0.3, context: 0.3, answerType: 0 },
+  };
+}
+
+/** @example denseOnly(DEFAULT_TUNING).fusion.lexical; // 0: embeddings only */
+export function denseOnly(tuning: Tuning): Tuning {
+  return {
+    ...withoutReader(tuning),
+    fusion: { passage: 0.5, sentence: 0.5, lexical: 0, sentenceLexical: 0, phrase: 0, local: 0 },
+    pick: { dense: 1, lexical: 0, phrase: 0, context: 0.3, answerType: 0 },
+  };
+}
+
+/** MiniLM without the reader. */
+export const NO_READER: Tuning = withoutReader(DEFAULT_TUNING);

@@ -5,6 +5,7 @@ import { openEngine } from '../../src/answer/engine.js';
 import { indexBuildReason } from '../../src/cli/ensure-index.js';
 import { Embedder } from '../../src/embed/embedder.js';
 import { buildIndex } from '../../src/index/build.js';
+import { DEFAULT_TUNING, tuningFor } from '../../src/answer/tuning.js';
 import { FILES, IndexError, resolveCurrent } from '../../src/index/format.js';
 import { loadIndex } from '../../src/index/load.js';
 import type { Article } from '../../src/types.js';
@@ -52,6 +53,18 @@ describe('the manifest records how the model was used', () => {
     expect(dot(prefixed)).toBeGreaterThan(dot(asQuery) + 0.005);
     const engine = await openEngine(config, { embedder: e5 });
     expect((await engine.answer('Who won Super Bowl 50?')).quotes[0]?.text).toMatch(/Broncos/);
+  });
+
+  it("answers with e5's own tuning: its cosine floor, not MiniLM's, keeps an off-topic question silent", async () => {
+    const engine = await openEngine(config, { embedder: e5 });
+    expect(engine.tuning).toBe(tuningFor(E5));
+    expect(engine.tuning.abstain.floor).toBeGreaterThan(DEFAULT_TUNING.abstain.floor);
+    const { answer, trace } = await engine.answerWithTrace('How do I bake sourdough bread at home?');
+    expect(answer.abstained).toBe(true);
+    // Unrelated texts sit high in e5's band: MiniLM's floor would have let this one through.
+    expect(trace?.evidence.cos).toBeGreaterThan(DEFAULT_TUNING.abstain.floor);
+    expect(trace?.evidence.cos).toBeLessThan(engine.tuning.abstain.floor);
+    expect((await engine.answer('Who won Super Bowl 50?')).abstained).toBe(false);
   });
 
   it('refuses the index when the configuration uses the model otherwise, saying what to run', async () => {

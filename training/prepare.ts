@@ -12,8 +12,7 @@
  *   replaced by its wh-word, Lewis et al. 2019) with same-article hard negatives, and no-answer groups.
  * - Hand-written news questions (`training/questions/`, BBC files 001–020): the answer sentence against
  *   the article's look-alikes, lede and neighbours; no-answer groups; on-topic questions the article
- *   does not answer, every label 0. The same again with the negatives the product itself ranks highest
- *   over all training files (`mine.ts`). Files 017–020 go to `tune`.
+ *   does not answer, every label 0. Files 017–020 go to `tune`.
  * - `tune` articles: the same groups, written apart, for the figures of the model card.
  *
  * Usage: `tsx training/prepare.ts [--shared ../shared] [--out training/data]`
@@ -25,10 +24,6 @@ import { readArticle } from '../src/ingest/corpus.js';
 import { splitSentences } from '../src/text/sentences.js';
 import { terms } from '../src/text/terms.js';
 import { writtenSplit } from '../src/eval/selection.js';
-import { mineNegatives } from './mine.js';
-
-/** The BBC files the reader trains on (017–020 are its tune files, see `writtenSplit`). */
-const TRAIN_FILES = '001-016';
 
 interface Group {
   question: string;
@@ -208,26 +203,17 @@ interface WrittenQuestion {
 }
 
 
-function readWritten(dir: string): WrittenQuestion[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
+async function writtenGroups(root: string, dir: string): Promise<{ train: Group[]; tune: Group[]; skipped: number }> {
+  const out = { train: [] as Group[], tune: [] as Group[], skipped: 0 };
+  if (!fs.existsSync(dir)) return out;
+  const questions: WrittenQuestion[] = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.jsonl'))
     .sort()
     .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as WrittenQuestion));
-}
-
-/**
- * Groups for the hand-written questions. Negatives: the article's look-alikes, lede and neighbours; or,
- * with `mined` (one list per question, see mine.ts), the sentences the product itself ranks highest
- * for the question across all training articles (kinds `news-mined…`).
- */
-async function writtenGroups(root: string, questions: WrittenQuestion[], mined?: string[][]): Promise<{ train: Group[]; tune: Group[]; skipped: number }> {
-  const out = { train: [] as Group[], tune: [] as Group[], skipped: 0 };
-  const kind = (k: string) => (mined ? k.replace(/^news/, 'news-mined') : k);
   const norm = (t: string) => t.replace(/\s+/g, ' ').trim();
   const articles = new Map<string, string[]>();
-  for (const [n, q] of questions.entries()) {
+  for (const q of questions) {
     if (!/^(business|entertainment|politics|sport|tech)\/0(0\d|1\d|20)\.txt$/.test(q.file)) throw new Error(`${q.file}: only BBC files 001–020 may be trained on`);
     let sentences = articles.get(q.file);
     if (!sentences) {
@@ -251,13 +237,13 @@ async function writtenGroups(root: string, questions: WrittenQuestion[], mined?:
     // Hard negatives: the sentences sharing most of the question's words, the lede, the neighbours.
     const hard = [...others].sort((a, b) => b.o - a.o).slice(0, 4);
     const near = others.filter((x) => x.i === 0 || (gold && Math.abs(x.i - gold.i) === 1));
-    const negs = [...new Set(mined ? mined[n] : [...hard, ...near].map((x) => x.t))].slice(0, 6);
+    const negs = [...new Set([...hard, ...near].map((x) => x.t))].slice(0, 6);
     if (negs.length < 2) continue;
     if (gold) {
-      target.push({ question: q.question, candidates: [gold.t, ...negs], labels: [1, ...negs.map(() => 0)], kind: kind('news') });
-      if (unit(`${kind('news-noans')}:${key}`) < 0.5) target.push({ question: q.question, candidates: negs, labels: negs.map(() => 0), kind: kind('news-noanswer') });
+      target.push({ question: q.question, candidates: [gold.t, ...negs], labels: [1, ...negs.map(() => 0)], kind: 'news' });
+      if (unit(`news-noans:${key}`) < 0.5) target.push({ question: q.question, candidates: negs, labels: negs.map(() => 0), kind: 'news-noanswer' });
     } else {
-      target.push({ question: q.question, candidates: negs, labels: negs.map(() => 0), kind: kind('news-unanswerable') });
+      target.push({ question: q.question, candidates: negs, labels: negs.map(() => 0), kind: 'news-unanswerable' });
     }
   }
   return out;
@@ -266,18 +252,14 @@ async function writtenGroups(root: string, questions: WrittenQuestion[], mined?:
 // ---------------------------------------------------------------- main
 const squad = JSON.parse(fs.readFileSync(path.join(shared, 'datasets/squad-dev-v1.1-public.json'), 'utf8')) as { data: SquadDoc[] };
 const bbcRoot = path.join(shared, 'datasets/bbc-news');
-const questions = readWritten(path.join(here, 'questions'));
-const written = await writtenGroups(bbcRoot, questions);
+const written = await writtenGroups(bbcRoot, path.join(here, 'questions'));
 if (written.skipped) process.stderr.write(`${written.skipped} written questions skipped: their answer is not a sentence of the article\n`);
-// The written news groups are few beside SQuAD's: each question is seen twice per pass, once against its
-// article's look-alikes and once against what the product ranks highest for it over all training files.
-const trainQuestions = questions.filter((q) => writtenSplit(q.file) === 'train');
-const mined = await writtenGroups(bbcRoot, trainQuestions, await mineNegatives(bbcRoot, TRAIN_FILES, trainQuestions));
+// The written news groups are few beside SQuAD's: each is seen twice per pass.
 const train = [
   ...squadGroups(squad.data, splits.train, 'squad'),
   ...(await bbcGroups(bbcRoot)),
   ...written.train,
-  ...mined.train,
+  ...written.train,
 ];
 const tune = [...squadGroups(squad.data, splits.tune, 'squad'), ...written.tune];
 fs.mkdirSync(outDir, { recursive: true });

@@ -187,12 +187,9 @@ question); output one logit, **> 0 means "this sentence answers the question"** 
   name replaced by its wh-word, after Lewis et al. 2019) with the article's look-alike sentences, lede
   and neighbours as hard negatives, and no-answer groups.
 - Hand-written news questions on the same BBC files (`training/questions/`): paraphrased questions
-  with the one sentence that answers them; no-answer groups; and on-topic questions the article leaves
-  open (its own names, a fact it never gives), every label 0. Each question is seen twice per pass: once
-  against its article's look-alikes, lede and neighbours, once (kinds `news-mined…`) against the sentences
-  the product itself ranks highest for it over all training files, reader off (`training/mine.ts`): the
-  confusers it must reject at answer time, other articles' included. Files 017–020 are kept for the tune
-  figures.
+  with the one sentence that answers them, against the article's look-alikes, lede and neighbours (each
+  group seen twice per pass); no-answer groups; and on-topic questions the article leaves open (its own
+  names, a fact it never gives), every label 0. Files 017–020 are kept for the tune figures.
 
 | kind | groups | pairs |
 |---|---|---|

@@ -9,8 +9,5 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet -r training/requirements.txt
 fi
-shared=${SHARED_DIR:-../shared}
-# Mining asks the product itself (embedder from ../shared/models unless MODEL_DIR says otherwise).
-export MODEL_DIR=${MODEL_DIR:-$shared/models}
-npx tsx training/prepare.ts --shared "$shared" --out training/data
+npx tsx training/prepare.ts --shared "${SHARED_DIR:-../shared}" --out training/data
 "$venv/bin/python" training/train.py --data training/data --out models/verbatim-reader-minilm-l6 "$@"

@@ -152,18 +152,28 @@ await runMain(async () => {
   fs.mkdirSync('.tmp', { recursive: true });
   fs.writeFileSync('.tmp/calibration-samples.json', JSON.stringify(samples));
   const model = fitLogistic(samples.filter((s) => s.evidence.cos >= fitted.abstain.floor));
-  // Move the bias until at most maxFalse of the answerable questions (each set weighs the same) abstain.
-  const answerable = [...new Set(samples.filter((s) => s.answerable).map((s) => s.set))];
+  // Move the bias as far as the limits on answerable development questions lost allow: the issue's goal
+  // (≤ 1 % of SQuAD's, none of the seeds' paraphrases), and `--max-false` for the news sets pooled (alone,
+  // BBC dev's 45 questions would allow none: one is 2.2 %).
+  const limits = (news: number): [string[], number][] => [
+    [['SQuAD tune (answerable)'], 0.01],
+    [['SQuAD tune, kept paragraphs (answerable)'], 0.01],
+    [['BBC dev (answerable)', 'news tune (answerable)'], news],
+    [['seed-dev (answerable)'], 0],
+  ];
   // The cosine floor's own share (questions far from every sentence) is not the model's to fix.
   const floorOnly: AbstainModel = { bias: 1, reader: 0, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: 0 };
-  const falseRate = (m: AbstainModel) =>
-    Math.max(...answerable.map((set) => rate(samples.filter((s) => s.set === set), m) - rate(samples.filter((s) => s.set === set), floorOnly)));
-  const biasFor = (target: number) => {
+  const exceeds = (m: AbstainModel, news: number) =>
+    limits(news).some(([names, limit]) => {
+      const group = samples.filter((s) => names.includes(s.set));
+      return rate(group, m) - rate(group, floorOnly) > limit;
+    });
+  const biasFor = (news: number) => {
     let lo = -30;
     let hi = 30;
     for (let i = 0; i < 60; i++) {
       const mid = (lo + hi) / 2;
-      if (falseRate({ ...model, bias: mid }) > target) lo = mid;
+      if (exceeds({ ...model, bias: mid }, news)) lo = mid;
       else hi = mid;
     }
     return hi;
@@ -189,9 +199,9 @@ await runMain(async () => {
     '',
     `Cascade: ${cascade ? `read the best ${cascade.first} first, the rest only when none scores ≥ ${cascade.confident}: first-sentence hit ${cascade.firstHit.toFixed(3)} with ${cascade.pairs.toFixed(2)} pairs read per question (all ${mix.candidates}: ${full.firstHit.toFixed(3)})` : 'none keeps the first-sentence hit'}.`,
     '',
-    `Abstention model (abstain when < 0): ${JSON.stringify(round(final))}; bias set for ≤ ${opts.maxFalse} abstention (beyond the cosine floor's) on each answerable SQuAD/BBC development set. Columns: the same model with its bias set for other such limits.`,
+    `Abstention model (abstain when < 0): ${JSON.stringify(round(final))}; bias set for ≤ 0.01 abstention (beyond the cosine floor's) on each answerable SQuAD development set, none on the seeds' paraphrases, and ≤ ${opts.maxFalse} on the news sets (BBC dev + news tune) pooled. Columns: the same model with its bias set for other news limits.`,
     '',
-    `| set | questions | ${targets.map((t) => `abstained, ≤ ${t} lost`).join(' | ')} |`,
+    `| set | questions | ${targets.map((t) => `abstained, news ≤ ${t} lost`).join(' | ')} |`,
     `|---|---|${targets.map(() => '---').join('|')}|`,
     ...sets.map((set, i) => `| ${set} | ${points[0].sets[i].questions} | ${points.map((p) => p.sets[i].abstained.toFixed(3)).join(' | ')} |`),
     '',

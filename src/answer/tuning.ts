@@ -63,8 +63,9 @@ export const DEFAULT_TUNING: Tuning = {
     coverage: 1,
     threshold: 0.94,
     floor: 0.3,
-    // Fitted by `npm run calibrate` on development sets only; bias for ≤ 2 % answerable lost on each.
-    model: { bias: -0.381, reader: 0.323, cos: 1.484, coverage: 1.96, sentenceCoverage: 0.897, typeMissing: -1.274 },
+    // Fitted by `npm run calibrate` on development sets only; the bias as low as ≤ 1 % of SQuAD's answerable
+    // questions lost, none of the seeds' paraphrases and ≤ 2 % of the news sets pooled allow.
+    model: { bias: -0.714, reader: 0.323, cos: 1.484, coverage: 1.96, sentenceCoverage: 0.897, typeMissing: -1.274 },
   },
 };
 

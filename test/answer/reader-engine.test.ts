@@ -34,7 +34,8 @@ describe('abstention with the reader (seed corpus)', () => {
     const withReader = (await evaluate(seeds, questions, seeds.tuning)).metrics.abstentionRate ?? 0;
     const older = (await evaluate(seeds, questions, NO_READER)).metrics.abstentionRate ?? 1;
     expect(withReader).toBeGreaterThan(older);
-    expect(withReader).toBeGreaterThanOrEqual(0.1);
+    // 0.310 (13 of 42) with calibration C (README); 0.25 leaves two questions of slack.
+    expect(withReader).toBeGreaterThanOrEqual(0.25);
   });
 
   it('the engine reports the reader as its own stage and records its evidence', async () => {

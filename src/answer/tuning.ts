@@ -147,6 +147,3 @@ export function denseOnly(tuning: Tuning): Tuning {
     pick: { dense: 1, lexical: 0, phrase: 0, context: 0.3, answerType: 0 },
   };
 }
-
-/** MiniLM without the reader. */
-export const NO_READER: Tuning = withoutReader(DEFAULT_TUNING);

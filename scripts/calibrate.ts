@@ -158,7 +158,7 @@ await runMain(async () => {
     [['BBC dev (answerable)', 'news tune (answerable)'], news],
   ];
   // The cosine floor's own share (questions far from every sentence) is not the model's to fix.
-  const floorOnly: AbstainModel = { bias: 1, reader: 0, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: 0, readerMargin: 0 };
+  const floorOnly = modelOf(1, FEATURES.map(() => 0));
   const exceeds = (m: AbstainModel, news: number) =>
     limits(news).some(([names, limit]) => {
       const group = samples.filter((s) => names.includes(s.set));
@@ -279,7 +279,12 @@ function fitLogistic(samples: Sample[]): AbstainModel {
     for (let j = 0; j < w.length; j++) w[j] -= 0.5 * (gw[j] / x.length + 1e-3 * w[j]);
     b -= 0.5 * (gb / x.length);
   }
-  return { bias: b, reader: w[0], cos: w[1], coverage: w[2], sentenceCoverage: w[3], typeMissing: w[4], readerMargin: w[5] };
+  return modelOf(b, w);
+}
+
+/** The model from a bias and one weight per feature, in FEATURES' order. */
+function modelOf(bias: number, weights: number[]): AbstainModel {
+  return { bias, ...Object.fromEntries(FEATURES.map((f, j) => [f, weights[j]])) } as AbstainModel;
 }
 
 function round(m: AbstainModel): AbstainModel {

@@ -38,7 +38,7 @@ const program = new Command()
   .option('--modes <list>', 'comma-separated: hybrid (everything), fusion (no reader), bm25, dense', 'hybrid,fusion,bm25,dense')
   .option('--out <dir>', 'report folder', 'reports')
   .option('--name <name>', 'report name (default from the input)')
-  .option('--tuning <file>', 'JSON merged into the hybrid mode\'s tuning (objects one level deep, e.g. { "fusion": { "lexical": 0.35 } }), as `npm run tune -- --best` writes')
+  .option('--tuning <file>', 'JSON merged into the hybrid mode\'s tuning (objects merged at every depth, e.g. { "fusion": { "lexical": 0.35 } }), as `npm run tune -- --best` writes')
   .option('--index <dir>', 'index folder to build and use (default: a cached one per input and model under .tmp/eval)')
   .option('--store <store>', 'elasticsearch: answer through the cluster at ELASTICSEARCH_URL (the same build written there under the prefix eval-<input>); report eval-<name>-elasticsearch')
   .parse();
@@ -183,15 +183,21 @@ await runMain(async () => {
   process.stdout.write(md);
 });
 
-/** `base` with each key of `o` replaced, objects merged one level deep; an unknown key is an error. */
+/** `base` with each key of `o` replaced, objects merged at every depth; an unknown key is an error. */
 function withOverride(base: Tuning, o: Record<string, unknown>): Tuning {
+  return merge(base as unknown as Record<string, unknown>, o, '') as unknown as Tuning;
+}
+
+/** Objects merge at every depth, so a tuning file written before a weight existed keeps that weight's default. */
+function merge(base: Record<string, unknown>, o: Record<string, unknown>, at: string): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(o)) {
-    if (!(k in base)) throw new Error(`--tuning: unknown key "${k}"`);
-    const b = out[k];
-    out[k] = b && typeof b === 'object' && v && typeof v === 'object' ? { ...b, ...v } : v;
+    if (!(k in base)) throw new Error(`--tuning: unknown key "${at}${k}"`);
+    const b = base[k];
+    const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+    out[k] = isObject(b) && isObject(v) ? merge(b, v, `${at}${k}.`) : v;
   }
-  return out as unknown as Tuning;
+  return out;
 }
 
 /** A folder as the report shows it: relative to the working folder, so reports do not depend on the machine. */

@@ -42,7 +42,7 @@ const opts = new Command()
   .parse()
   .opts<{ squad: string; maxFalse: number; candidates?: number; weight?: number }>();
 
-const FEATURES = ['reader', 'cos', 'coverage', 'sentenceCoverage', 'typeMissing', 'readerMargin'] as const;
+const FEATURES = ['reader', 'cos', 'coverage', 'sentenceCoverage', 'typeMissing'] as const;
 
 interface Sample {
   set: string;

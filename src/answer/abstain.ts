@@ -4,9 +4,7 @@
  * - the reader's judgement of the best sentence (trained with groups that hold no answer);
  * - whether the question's words — the rare ones weigh most: names, places, the thing counted — are in
  *   the best sentence itself or the one it leans on, not merely somewhere in its passage;
- * - whether that sentence holds what the question asks for (a number for "how many", a date for "when");
- * - how far the reader's best sentence stands ahead of the next one it read: an answer tends to stand out,
- *   while on a question the articles do not answer several sentences are "nearly" it.
+ * - whether that sentence holds what the question asks for (a number for "how many", a date for "when").
  * The weights are a logistic model fitted by `npm run calibrate` on answerable and on-topic
  * unanswerable development questions (never the sets the eval reports).
  */
@@ -24,8 +22,6 @@ export interface Evidence {
   sentenceCoverage: number;
   /** The question asks for a kind of answer (number, date, person…) and the sentence has none. */
   typeMissing: boolean;
-  /** The reader's best logit minus its second best (0 when it read fewer than two), at most 10. */
-  readerMargin: number;
 }
 
 /** Logistic weights over the evidence; answer when the weighted sum is ≥ 0. */
@@ -36,27 +32,13 @@ export interface AbstainModel {
   coverage: number;
   sentenceCoverage: number;
   typeMissing: number;
-  readerMargin: number;
-}
-
-/**
- * How far the reader's best logit stands above its second best, capped at 10 (a sure answer need not
- * outweigh everything else); 0 when it read fewer than two sentences.
- *
- * @example
- * readerMargin([2.5, -1, 0.5]); // 2
- */
-export function readerMargin(logits: readonly number[]): number {
-  if (logits.length < 2) return 0;
-  const [first, second] = [...logits].sort((a, b) => b - a);
-  return Math.min(first - second, 10);
 }
 
 /**
  * How strongly the evidence says "this answers it": ≥ 0 answers, < 0 abstains.
  *
  * @example
- * answerability({ reader: 3.1, cos: 0.85, coverage: 0.9, sentenceCoverage: 0.8, typeMissing: false, readerMargin: 4.2 }, model); // 2.4
+ * answerability({ reader: 3.1, cos: 0.85, coverage: 0.9, sentenceCoverage: 0.8, typeMissing: false }, model); // 2.4
  */
 export function answerability(e: Evidence, m: AbstainModel): number {
   return (
@@ -65,8 +47,7 @@ export function answerability(e: Evidence, m: AbstainModel): number {
     m.cos * e.cos +
     m.coverage * e.coverage +
     m.sentenceCoverage * e.sentenceCoverage +
-    m.typeMissing * (e.typeMissing ? 1 : 0) +
-    m.readerMargin * e.readerMargin
+    m.typeMissing * (e.typeMissing ? 1 : 0)
   );
 }
 

@@ -12,7 +12,7 @@ import { normalizeQuestion } from './question.js';
 import { passageBody } from '../text/passages.js';
 import { questionWords, softCoverage } from './coverage.js';
 import { buildQuotes, leansBack, scoreSentences, sentenceText, type ScoredSentence } from './quotes.js';
-import { answerability, readerMargin, shouldAbstain, type Evidence } from './abstain.js';
+import { answerability, shouldAbstain, type Evidence } from './abstain.js';
 import { answerType } from './answer-type.js';
 import { readSentences } from './read.js';
 import { Reader } from '../embed/reader.js';
@@ -171,7 +171,7 @@ export class Engine implements AnswerEngine {
     alternatives: ReadonlyMap<string, string[][]>,
   ): Promise<Evidence> {
     const best = sentences[0];
-    if (!best) return { reader: null, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: false, readerMargin: 0 };
+    if (!best) return { reader: null, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: false };
     const { index } = view;
     const passage = index.sentencePassage[best.id];
     const article = index.articles[index.passageArticle[passage]];
@@ -191,7 +191,6 @@ export class Engine implements AnswerEngine {
       coverage: softCoverage(index, words, vectors, passageText, alternatives),
       sentenceCoverage: softCoverage(index, words, vectors, leanedOn + own, alternatives),
       typeMissing: answerType(question) !== 'other' && !best.typeMatch,
-      readerMargin: readerMargin(read),
     };
   }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains the reader from scratch and writes models/verbatim-reader-minilm-l6 (what the product ships).
-# Needs Python 3.11 and ../shared (SQuAD public half, BBC). About 45 minutes on 2 idle cores (two passes over 39k pairs).
+# Needs Python 3.11 and ../shared (SQuAD public half, BBC). About 65 minutes on 2 idle cores (three passes over 39k pairs; `--epochs 2`: 45).
 #   npm run train-reader            # or: training/train.sh [extra train.py flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 import { Embedder } from '../src/embed/embedder.js';
 import { denseOnly, lexicalOnly, tuningFor, withoutReader, type Tuning } from '../src/answer/tuning.js';
 import { readQuestions, readSquad, readSquadDocs, type EvalQuestion } from '../src/eval/datasets.js';
@@ -62,10 +62,12 @@ const opts = program.opts<{
 
 await runMain(async () => {
   const config = loadConfig();
+  // A broken --tuning file is reported before the model loads.
+  const override = opts.tuning ? readTuningFile(opts.tuning) : undefined;
   const embedder = await Embedder.forConfig(config);
   // The embedder's own tuning (tuning.ts), with any --tuning file on top.
   const base = tuningFor(embedder.info.model);
-  const HYBRID = opts.tuning ? withOverride(base, JSON.parse(fs.readFileSync(opts.tuning, 'utf8')) as Record<string, unknown>) : base;
+  const HYBRID = override ? withOverride(base, override) : base;
   // The stages, each a row: the embedder alone (dense), words alone (bm25), both fused (fusion), + the reader (hybrid).
   const MODES: Record<string, Tuning> = { hybrid: HYBRID, fusion: withoutReader(HYBRID), bm25: lexicalOnly(HYBRID), dense: denseOnly(HYBRID) };
   let questions: EvalQuestion[];
@@ -183,6 +185,19 @@ await runMain(async () => {
   process.stdout.write(md);
 });
 
+/** A `--tuning` file's object; bad JSON or anything but an object is the user's to fix (one line, no stack). */
+function readTuningFile(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    throw new ConfigError(`--tuning: ${file} is not valid JSON (${e.message})`);
+  }
+  if (!isObject(parsed)) throw new ConfigError(`--tuning: ${file} must hold a JSON object such as { "fusion": { "lexical": 0.35 } }`);
+  return parsed;
+}
+
 /** `base` with each key of `o` replaced, objects merged at every depth; an unknown key is an error. */
 function withOverride(base: Tuning, o: Record<string, unknown>): Tuning {
   return merge(base as unknown as Record<string, unknown>, o, '') as unknown as Tuning;
@@ -192,12 +207,15 @@ function withOverride(base: Tuning, o: Record<string, unknown>): Tuning {
 function merge(base: Record<string, unknown>, o: Record<string, unknown>, at: string): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(o)) {
-    if (!(k in base)) throw new Error(`--tuning: unknown key "${at}${k}"`);
+    if (!(k in base)) throw new ConfigError(`--tuning: unknown key "${at}${k}"`);
     const b = base[k];
-    const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
     out[k] = isObject(b) && isObject(v) ? merge(b, v, `${at}${k}.`) : v;
   }
   return out;
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return !!x && typeof x === 'object' && !Array.isArray(x);
 }
 
 /** A folder as the report shows it: relative to the working folder, so reports do not depend on the machine. */

@@ -37,10 +37,11 @@ import { evenSample, openCachedEngine } from '../src/eval/workspace.js';
 const opts = new Command()
   .option('--squad <file>', 'SQuAD v1.1 JSON', '../shared/datasets/squad-dev-v1.1-public.json')
   .option('--max-false <share>', 'abstention allowed on answerable development questions', (v) => Number(v), 0.02)
+  .option('--max-tentative <share>', 'right answers allowed to be shown as tentative, on each answerable development group', (v) => Number(v), 0.1)
   .option('--candidates <n>', 'sentences the reader reads (default: the fewest that reach the best first-sentence hit)', (v) => Number(v))
   .option('--weight <w>', "weight of the reader's logit (default: from the grid)", (v) => Number(v))
   .parse()
-  .opts<{ squad: string; maxFalse: number; candidates?: number; weight?: number }>();
+  .opts<{ squad: string; maxFalse: number; maxTentative: number; candidates?: number; weight?: number }>();
 
 const FEATURES = ['reader', 'cos', 'coverage', 'sentenceCoverage', 'typeMissing'] as const;
 
@@ -48,7 +49,8 @@ interface Sample {
   set: string;
   answerable: boolean;
   evidence: Evidence;
-  head?: unknown[];
+  /** The read head in ranked order; `hit`: that sentence holds an answer string. */
+  head: { hit: boolean }[];
 }
 
 await runMain(async () => {
@@ -179,12 +181,45 @@ await runMain(async () => {
   const targets = [0.01, 0.02, 0.05, 0.1];
   const table = (m: AbstainModel) => sets.map((set) => ({ set, questions: samples.filter((s) => s.set === set).length, abstained: rate(samples.filter((s) => s.set === set), m) }));
   const points = targets.map((t) => ({ target: t, bias: biasFor(t), sets: table({ ...model, bias: biasFor(t) }) }));
+
+  // 3. The sure line (abstain.ts, isTentative): an answer scoring in [0, sure) is shown as "the closest passages".
+  // The highest line under which at most `--max-tentative` of the right answers fall (the first sentence holds
+  // the answer and the engine answers), on each answerable group as above: what it costs is a hedge on a right
+  // answer; what it buys is fewer on-topic unanswerable questions answered as if sure.
+  const answered = (s: Sample) => s.evidence.cos >= fitted.abstain.floor && answerability(s.evidence, final) >= 0;
+  const tentativeShare = (names: string[], sure: number) => {
+    const right = samples.filter((s) => names.includes(s.set) && answered(s) && s.head[0]?.hit);
+    return right.filter((s) => answerability(s.evidence, final) < sure).length / Math.max(1, right.length);
+  };
+  const sureFor = (limit: number) => {
+    let lo = 0;
+    let hi = 30;
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (limits(0).some(([names]) => tentativeShare(names, mid) > limit)) hi = mid;
+      else lo = mid;
+    }
+    return Math.round(lo * 1000) / 1000;
+  };
+  const sure = sureFor(opts.maxTentative);
+  const sureTargets = [0.05, 0.1, 0.2];
+  // Per set: answerable → share of right answers shown as tentative; unanswerable → share answered as sure.
+  const sureTable = (line: number) =>
+    sets.map((set) => {
+      const group = samples.filter((s) => s.set === set);
+      const share = group[0]?.answerable
+        ? tentativeShare([set], line)
+        : group.filter((s) => answered(s) && answerability(s.evidence, final) >= line).length / Math.max(1, group.length);
+      return { set, answerable: group[0]?.answerable ?? false, share };
+    });
+  const surePoints = [{ target: 0, sure: 0 }, ...sureTargets.map((t) => ({ target: t, sure: sureFor(t) }))].map((p) => ({ ...p, sets: sureTable(p.sure) }));
   const report = {
     createdAt: new Date().toISOString(),
     embedder: embedder.info.model,
     reader: squad.reader?.dir ?? null,
     mixing: { chosen, used: tuned.reader, grid: mixing, cascade: { full, grid: cascades } },
     abstain: { model: round(final), maxFalse: opts.maxFalse, sets: table(final), points },
+    sure: { sure, maxTentative: opts.maxTentative, points: surePoints },
   };
   fs.mkdirSync('reports', { recursive: true });
   fs.writeFileSync('reports/calibration.json', JSON.stringify(report, null, 2));
@@ -201,9 +236,15 @@ await runMain(async () => {
     `|---|---|${targets.map(() => '---').join('|')}|`,
     ...sets.map((set, i) => `| ${set} | ${points[0].sets[i].questions} | ${points.map((p) => p.sets[i].abstained.toFixed(3)).join(' | ')} |`),
     '',
+    `Tentative answers: an answer whose model score is in [0, sure) is shown as "the closest passages", not as the answer. Used: sure = **${sure}**, the highest line that shows ≤ ${opts.maxTentative} of the right answers (the engine answers and its first sentence holds the answer) as tentative on each answerable group above. Cells: answerable sets, the share of right answers shown as tentative; unanswerable and off-topic sets, the share answered as if sure (the confident non-answers).`,
+    '',
+    `| set | ${surePoints.map((p) => (p.target ? `sure = ${p.sure} (≤ ${p.target} of right answers tentative)` : 'no tentative answers')).join(' | ')} |`,
+    `|---|${surePoints.map(() => '---').join('|')}|`,
+    ...sets.map((set, i) => `| ${set} | ${surePoints.map((p) => p.sets[i].share.toFixed(3)).join(' | ')} |`),
+    '',
   ].join('\n');
   fs.writeFileSync('reports/calibration.md', md);
-  process.stdout.write(`${md}\ntuning.ts:\n  reader: ${JSON.stringify(tuned.reader)},\n  abstain.model: ${JSON.stringify(round(final))}\n`);
+  process.stdout.write(`${md}\ntuning.ts:\n  reader: ${JSON.stringify(tuned.reader)},\n  abstain.model: ${JSON.stringify(round(final))},\n  abstain.sure: ${sure}\n`);
 
   function rate(group: Sample[], m: AbstainModel): number {
     const floor = fitted.abstain.floor;

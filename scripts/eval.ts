@@ -231,12 +231,14 @@ function markdown(name: string, rows: ({ mode: string } & Metrics)[], input: Rec
     '',
     `${n}; input: \`${JSON.stringify(input)}\``,
     '',
-    '| mode | questions | first-quote hit | citation hit | hit@3 | R@1 | R@5 | MRR | abstention (unanswerable) | false abstention | p50 ms | p95 ms |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    'Tentative: answered as "the closest passages", not as a sure answer (only with the reader). A confident non-answer is an unanswerable question answered as sure.',
+    '',
+    '| mode | questions | first-quote hit | citation hit | hit@3 | R@1 | R@5 | MRR | abstention (unanswerable) | false abstention | confident non-answer (unanswerable) | tentative (answerable) | first-quote hit when sure | p50 ms | p95 ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => {
       // Answerable-question columns mean nothing for a set of unanswerable questions only.
       const a = (x: number) => (r.answerable ? f(x) : '—');
-      return `| ${r.mode} | ${r.questions} | ${a(r.firstQuoteHit)} | ${a(r.citationHit)} | ${a(r.hitAt3)} | ${a(r.recallAt1)} | ${a(r.recallAt5)} | ${a(r.mrr)} | ${f(r.abstentionRate)} | ${a(r.falseAbstentionRate)} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} |`;
+      return `| ${r.mode} | ${r.questions} | ${a(r.firstQuoteHit)} | ${a(r.citationHit)} | ${a(r.hitAt3)} | ${a(r.recallAt1)} | ${a(r.recallAt5)} | ${a(r.mrr)} | ${f(r.abstentionRate)} | ${a(r.falseAbstentionRate)} | ${f(r.confidentNonAnswerRate)} | ${a(r.tentativeRate)} | ${a(r.sureFirstQuoteHit)} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} |`;
     }),
     '',
   ];

@@ -60,6 +60,11 @@ export interface Answer {
   /** The question as normalized (mentions removed, whitespace folded, truncated). */
   question: string;
   abstained: boolean;
+  /**
+   * The evidence clears abstention but not by enough to be sure (abstain.ts, `isTentative`): the quotes are
+   * the closest the articles have, and every face says so. Absent means false.
+   */
+  tentative?: boolean;
   quotes: Quote[];
   /** Something the asker should know: empty question, truncated question, why it abstained. */
   notice?: string;

@@ -65,3 +65,18 @@ export function shouldAbstain(e: Evidence, tuning: Tuning): boolean {
   if (e.reader === null) return e.cos + coverage * e.coverage < threshold;
   return answerability(e, tuning.abstain.model) < 0;
 }
+
+/**
+ * Whether an answer that clears abstention is still tentative: the fitted model says "answers" (≥ 0), but
+ * not by `tuning.abstain.sure`. Its quotes are then shown as the closest the articles have, not as the
+ * answer: an on-topic question the articles leave open mostly lands here rather than in silence, and a
+ * reader that cannot tell which is which should say so rather than sound sure. Only with the reader
+ * (`sure` is measured on its model's score); never when the answer abstains anyway.
+ *
+ * @example
+ * isTentative(evidence, DEFAULT_TUNING); // true when 0 ≤ answerability(evidence, model) < tuning.abstain.sure
+ */
+export function isTentative(e: Evidence, tuning: Tuning): boolean {
+  if (e.reader === null || shouldAbstain(e, tuning)) return false;
+  return answerability(e, tuning.abstain.model) < tuning.abstain.sure;
+}

@@ -12,7 +12,7 @@ import { normalizeQuestion } from './question.js';
 import { passageBody } from '../text/passages.js';
 import { questionWords, softCoverage } from './coverage.js';
 import { buildQuotes, leansBack, scoreSentences, sentenceText, type ScoredSentence } from './quotes.js';
-import { answerability, shouldAbstain, type Evidence } from './abstain.js';
+import { answerability, isTentative, shouldAbstain, type Evidence } from './abstain.js';
 import { answerType } from './answer-type.js';
 import { readSentences } from './read.js';
 import { Reader } from '../embed/reader.js';
@@ -38,6 +38,8 @@ export interface Trace {
   /** What abstention weighed (abstain.ts). */
   evidence: Evidence;
   abstained: boolean;
+  /** Answers, but below `tuning.abstain.sure`: the quotes are shown as the closest, not as the answer. */
+  tentative: boolean;
   timings: Answer['timings'];
   /** The index the ids above refer to (the whole index locally; the question's own with a remote store). */
   view: QuestionIndex;
@@ -45,6 +47,9 @@ export interface Trace {
 
 export const NO_ANSWER =
   "The articles I have don't answer that. I only quote my sources, so I'd rather say nothing than guess.";
+
+/** Said above the quotes of a tentative answer (abstain.ts, `isTentative`). */
+export const TENTATIVE = "I'm not sure these answer it: they are the closest passages I found, word for word.";
 
 export class Engine implements AnswerEngine {
   /** Where questions are answered from: the whole index in memory, or a cluster (src/answer/source.ts). */
@@ -105,11 +110,13 @@ export class Engine implements AnswerEngine {
     const quotes = trace.abstained
       ? []
       : buildQuotes(view.index, trace.sentences, { k, offset }, this.tuning).map((quote) => ({ ...quote, sentenceId: view.globalSentence(quote.sentenceId) }));
-    const notices = [normalized.notice, trace.abstained ? NO_ANSWER : undefined].filter(Boolean);
+    const tentative = !trace.abstained && trace.tentative;
+    const notices = [normalized.notice, trace.abstained ? NO_ANSWER : undefined, tentative && quotes.length ? TENTATIVE : undefined].filter(Boolean);
     if (!trace.abstained && quotes.length === 0 && offset > 0) notices.push('No more passages answer this question.');
     const answer: Answer = {
       question: normalized.text,
       abstained: trace.abstained,
+      ...(tentative ? { tentative } : {}),
       quotes,
       notice: notices.length ? notices.join(' ') : undefined,
       ms: performance.now() - t0,
@@ -150,9 +157,10 @@ export class Engine implements AnswerEngine {
       ? answerability(evidence, this.tuning.abstain.model)
       : evidence.cos + this.tuning.abstain.coverage * evidence.coverage;
     const abstained = sentences.length === 0 || shouldAbstain(evidence, this.tuning);
+    const tentative = !abstained && isTentative(evidence, this.tuning);
     const t5 = performance.now();
     return {
-      question, retrieval, sentences, articleRanking, confidence, coverage: evidence.coverage, evidence, abstained,
+      question, retrieval, sentences, articleRanking, confidence, coverage: evidence.coverage, evidence, abstained, tentative,
       timings: { embedMs: t1 - t0, searchMs: t2 - t1, selectMs: t3 - t2 + (t5 - t4), readMs: reading ? t4 - t3 : 0 },
       view,
     };

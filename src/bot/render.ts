@@ -271,7 +271,8 @@ export function renderAnswer(answer: Answer, options: AnswerRenderOptions): Repl
   }
 
   return pages.map((page, i) => ({
-    ...(i === 0 && notice ? { content: `-# ${notice}` } : {}),
+    // A tentative answer's notice is what the reader must see first, not small print.
+    ...(i === 0 && notice ? { content: answer.tentative ? notice : `-# ${notice}` } : {}),
     embeds: page,
     components: i === pages.length - 1 && buttons.length ? [row(...buttons)] : [],
     allowedMentions: NO_MENTIONS(),

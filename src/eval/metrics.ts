@@ -10,6 +10,8 @@ export interface QuestionResult {
   id: string;
   question: string;
   abstained: boolean;
+  /** Answered, but as the closest passages rather than a sure answer (Answer.tentative). */
+  tentative: boolean;
   unanswerable: boolean;
   firstQuoteHit: boolean;
   citationHit: boolean;
@@ -36,6 +38,15 @@ export interface Metrics {
   abstentionRate: number | null;
   /** Share of answerable questions the engine declined (lower is better). */
   falseAbstentionRate: number;
+  /**
+   * Share of unanswerable questions answered as if sure (neither silent nor tentative): the confident
+   * non-answers the product must avoid (lower is better).
+   */
+  confidentNonAnswerRate: number | null;
+  /** Share of answerable questions answered tentatively ("the closest passages"). */
+  tentativeRate: number;
+  /** Among answerable questions answered as sure, the share whose first quote holds the answer. */
+  sureFirstQuoteHit: number;
   p50Ms: number;
   p95Ms: number;
 }
@@ -71,6 +82,7 @@ export async function evaluate(
         id: q.id,
         question: q.question,
         abstained: answer.abstained,
+        tentative: answer.tentative === true,
         unanswerable: q.unanswerable,
         firstQuoteHit: has(first?.text),
         citationHit: !!first && (matchesSource(first.source, q.sources) || first.alsoIn.some((c) => matchesSource(c, q.sources))),
@@ -108,6 +120,9 @@ export function summarize(results: QuestionResult[]): Metrics {
     mrr: round(answerable.length ? answerable.reduce((s, r) => s + (r.sourceRank ? 1 / r.sourceRank : 0), 0) / answerable.length : 0),
     abstentionRate: unanswerable.length ? round(share(unanswerable, (r) => r.abstained)) : null,
     falseAbstentionRate: round(share(answerable, (r) => r.abstained)),
+    confidentNonAnswerRate: unanswerable.length ? round(share(unanswerable, (r) => !r.abstained && !r.tentative)) : null,
+    tentativeRate: round(share(answerable, (r) => r.tentative)),
+    sureFirstQuoteHit: round(share(answerable.filter((r) => !r.abstained && !r.tentative), (r) => r.firstQuoteHit)),
     p50Ms: round(pct(0.5)),
     p95Ms: round(pct(0.95)),
   };

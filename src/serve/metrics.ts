@@ -1,6 +1,6 @@
 /**
  * The service's Prometheus metrics (prom-client, one registry per server so tests can run several):
- * questions, abstentions, answer latency, the index build served, errors, and Node's process metrics.
+ * questions, abstentions, tentative answers, answer latency, the index build served, errors, and Node's process metrics.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -8,6 +8,11 @@ export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly questions = new Counter({ name: 'verbatim_questions_total', help: 'Questions answered (abstentions included).', registers: [this.registry] });
   private readonly abstentions = new Counter({ name: 'verbatim_abstentions_total', help: 'Questions the engine declined to answer.', registers: [this.registry] });
+  private readonly tentative = new Counter({
+    name: 'verbatim_tentative_answers_total',
+    help: 'Questions answered with the closest passages under "not sure these answer it".',
+    registers: [this.registry],
+  });
   private readonly latency = new Histogram({
     name: 'verbatim_answer_duration_seconds',
     help: 'Time to answer one question in the engine.',
@@ -31,11 +36,12 @@ export class ServiceMetrics {
    * Records one answer.
    *
    * @example
-   * metrics.answered(answer.abstained, answer.ms / 1000);
+   * metrics.answered(answer, answer.ms / 1000);
    */
-  answered(abstained: boolean, seconds: number): void {
+  answered(answer: { abstained: boolean; tentative?: boolean }, seconds: number): void {
     this.questions.inc();
-    if (abstained) this.abstentions.inc();
+    if (answer.abstained) this.abstentions.inc();
+    if (answer.tentative) this.tentative.inc();
     this.latency.observe(seconds);
   }
 

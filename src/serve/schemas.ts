@@ -59,6 +59,7 @@ export const quote = z.object({
 export const answer = z.object({
   question: z.string(),
   abstained: z.boolean(),
+  tentative: z.boolean().optional().describe('the quotes are the closest the articles have, not a sure answer'),
   quotes: z.array(quote),
   notice: z.string().optional(),
   ms: z.number(),

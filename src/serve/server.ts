@@ -168,7 +168,7 @@ export async function buildServer(options: { config: Config; state: ServiceState
     if (!engine) return reply;
     const { question, k, offset } = body.data;
     const answer = await turns.run(() => engine.answer(question, { k, offset }));
-    metrics.answered(answer.abstained, answer.ms / 1000);
+    metrics.answered(answer, answer.ms / 1000);
     metrics.serving(engine.buildId);
     return reply.type('application/json; charset=utf-8').send(answer);
   });

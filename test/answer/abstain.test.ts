@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerability, shouldAbstain, type Evidence } from '../../src/answer/abstain.js';
+import { answerability, isTentative, shouldAbstain, type Evidence } from '../../src/answer/abstain.js';
 import { DEFAULT_TUNING } from '../../src/answer/tuning.js';
 
 const evidence: Evidence = { reader: 3, cos: 0.8, coverage: 0.9, sentenceCoverage: 0.7, typeMissing: false };
@@ -20,5 +20,23 @@ describe('answerability and shouldAbstain', () => {
     const onTopic = { ...evidence, cos: 0.6, coverage: 0.5, sentenceCoverage: 0.4 };
     expect(shouldAbstain({ ...onTopic, reader: 5 }, DEFAULT_TUNING)).toBe(false);
     expect(shouldAbstain({ ...onTopic, reader: -6, typeMissing: true }, DEFAULT_TUNING)).toBe(true);
+  });
+});
+
+describe('isTentative', () => {
+  const model = { bias: 0, reader: 1, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: 0 };
+  const tuning = { ...DEFAULT_TUNING, abstain: { ...DEFAULT_TUNING.abstain, floor: 0.3, model, sure: 2 } };
+
+  it('answers between 0 and the sure line are tentative; at or above it, sure', () => {
+    expect(isTentative({ ...evidence, reader: 1 }, tuning)).toBe(true);
+    expect(isTentative({ ...evidence, reader: 2 }, tuning)).toBe(false);
+    expect(isTentative({ ...evidence, reader: 5 }, tuning)).toBe(false);
+  });
+
+  it('an abstention is not tentative, nor is anything without the reader or with the line at 0', () => {
+    expect(isTentative({ ...evidence, reader: -1 }, tuning)).toBe(false);
+    expect(isTentative({ ...evidence, reader: 1, cos: 0.1 }, tuning)).toBe(false);
+    expect(isTentative({ ...evidence, reader: null }, tuning)).toBe(false);
+    expect(isTentative({ ...evidence, reader: 1 }, { ...tuning, abstain: { ...tuning.abstain, sure: 0 } })).toBe(false);
   });
 });

@@ -32,11 +32,22 @@ describe('abstention with the reader (seed corpus)', () => {
 
   it('abstains on more held-out on-topic unanswerable seed questions than the older rule (eval/seed-unanswerable.jsonl)', async () => {
     const questions = readQuestions('eval/seed-unanswerable.jsonl');
-    const withReader = (await evaluate(seeds, questions, seeds.tuning)).metrics.abstentionRate ?? 0;
+    const { metrics } = await evaluate(seeds, questions, seeds.tuning);
+    const withReader = metrics.abstentionRate ?? 0;
     const older = (await evaluate(seeds, questions, withoutReader(DEFAULT_TUNING))).metrics.abstentionRate ?? 1;
     expect(withReader).toBeGreaterThan(older);
     // 0.333 (14 of 42) with reader v6 (README; v5 0.286, v3 0.310); 0.3 leaves one question of slack.
     expect(withReader).toBeGreaterThanOrEqual(0.3);
+    // Answered as if sure (neither silent nor tentative): 0.286 (12 of 42) with the sure line; 0.667 without it.
+    // Two questions of slack.
+    expect(metrics.confidentNonAnswerRate).toBeLessThanOrEqual(0.34);
+  });
+
+  it('the seed questions keep their sure answers: at most 2 of 20 tentative, and every sure first quote answers', async () => {
+    const { metrics } = await evaluate(seeds, readQuestions('../shared/eval/seed-questions.jsonl'), seeds.tuning);
+    // 0.05 (1 of 20) now; one question of slack.
+    expect(metrics.tentativeRate).toBeLessThanOrEqual(0.1);
+    expect(metrics.sureFirstQuoteHit).toBe(1);
   });
 
   it('the engine reports the reader as its own stage and records its evidence', async () => {
@@ -89,5 +100,9 @@ describe('news questions no tuning saw (BBC files 021–040, eval/bbc-test.jsonl
     expect(withReader.firstQuoteHit - without.firstQuoteHit).toBeGreaterThanOrEqual(0.2);
     // Answerable questions silenced: 0.071 (4 of 56) now.
     expect(withReader.falseAbstentionRate).toBeLessThanOrEqual(0.09);
+    // Unanswerable ones answered as if sure: 0.220 (9 of 41; 0.756 before tentative answers); answerable ones
+    // answered tentatively: 0.161 (9 of 56). Two questions of slack each.
+    expect(withReader.confidentNonAnswerRate).toBeLessThanOrEqual(0.27);
+    expect(withReader.tentativeRate).toBeLessThanOrEqual(0.2);
   });
 });

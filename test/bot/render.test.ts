@@ -90,6 +90,12 @@ describe('renderAnswer', () => {
     expect(msg.components).toEqual([]);
   });
 
+  test('a tentative answer says so in plain text above the quotes, not as small print', () => {
+    const [msg] = renderAnswer(answer([quote('x')], { tentative: true, notice: "I'm not sure these answer it." }), { key: 'k', k: 3 });
+    expect(msg.content).toBe("I'm not sure these answer it.");
+    expect(msg.embeds).toHaveLength(1);
+  });
+
   test('a huge title, alsoIn list and notice still fit', () => {
     const big: Citation = { ...source, title: 'T'.repeat(1000), publisher: 'P'.repeat(500) };
     const q = quote('x'.repeat(4500), { source: big, alsoIn: Array.from({ length: 30 }, () => big) });

@@ -8,6 +8,8 @@ import type { AnswerEngine } from '../../src/answer/api.js';
 import { deployCommands } from '../../src/bot/deploy.js';
 import { FakeDiscord, type RecordedRequest } from '../support/fake-discord.js';
 import { realEngine, ROUTES, startTestBot, type TestBot } from '../support/bot-harness.js';
+import { tentativeQuestion } from '../support/tentative.js';
+import { TENTATIVE } from '../../src/answer/engine.js';
 
 let fake: FakeDiscord;
 let bot: TestBot;
@@ -91,6 +93,17 @@ describe('asking', () => {
     expect(r.body.embeds).toEqual([]);
     expect(r.body.content.replace(/\\/g, '')).toBe(expected);
     expect(buttonIds(r.body).some((id) => id.startsWith('vb:more'))).toBe(false);
+  });
+
+  test('an on-topic question the articles leave open: quotes under a plain "not sure", never as a sure answer', async () => {
+    const { question } = await tentativeQuestion(engine);
+    const m = fake.sendMessage({ channelId: fake.channels.general.id, content: `${fake.mention()} ${question}` });
+    const r = await replyTo(m);
+    expect(r.body.content.replace(/\\/g, '')).toBe(TENTATIVE);
+    expectVerbatimQuotes(r.body.embeds);
+    // A sure answer carries no such line.
+    const sure = await replyTo(fake.sendMessage({ channelId: fake.channels.general.id, content: `${fake.mention()} ${QUESTION}` }));
+    expect(sure.body.content ?? '').not.toContain(TENTATIVE);
   });
 
   test('an empty mention gets a helpful message', async () => {

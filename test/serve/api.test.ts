@@ -10,6 +10,7 @@ import type { AnswerEngine } from '../../src/answer/api.js';
 import type { RunningService } from '../../src/serve/server.js';
 import { answer as answerSchema } from '../../src/serve/schemas.js';
 import { captureLogger, sleep } from '../support/bot-harness.js';
+import { tentativeQuestion } from '../support/tentative.js';
 import { call, cloneBuild, copySeedIndex, OFF_TOPIC, QUESTION, startTestService } from '../support/service.js';
 
 let service: RunningService;
@@ -46,6 +47,18 @@ describe('answers', () => {
     const first = await call(service.url, '/v1/answers', { question: QUESTION, k: 3 });
     const seen = new Set(first.body.quotes.map((q: { sentenceId: number }) => q.sentenceId));
     for (const q of next.body.quotes) expect(seen.has(q.sentenceId)).toBe(false);
+  });
+
+  test('an on-topic question the articles leave open: tentative, with its notice and the closest quotes', async () => {
+    const { question } = await tentativeQuestion(engine);
+    const r = await call(service.url, '/v1/answers', { question });
+    expect(r.status).toBe(200);
+    expect(answerSchema.parse(r.body).tentative).toBe(true);
+    expect(r.body.abstained).toBe(false);
+    expect(r.body.quotes.length).toBeGreaterThan(0);
+    expect(r.body.notice).toMatch(/not sure these answer it/);
+    const sure = await call(service.url, '/v1/answers', { question: QUESTION });
+    expect(sure.body.tentative).toBeUndefined();
   });
 
   test('an off-topic question abstains, with the notice and no quotes', async () => {
@@ -192,9 +205,10 @@ describe('health, readiness, metrics, OpenAPI', () => {
     }
   });
 
-  test('/metrics counts questions, abstentions, latency, the build and errors', async () => {
+  test('/metrics counts questions, abstentions, tentative answers, latency, the build and errors', async () => {
     await call(service.url, '/v1/answers', { question: QUESTION });
     await call(service.url, '/v1/answers', { question: OFF_TOPIC });
+    await call(service.url, '/v1/answers', { question: (await tentativeQuestion(engine)).question });
     await call(service.url, '/v1/answers', { k: 1 });
     const r = await call(service.url, '/metrics');
     expect(r.status).toBe(200);
@@ -203,6 +217,8 @@ describe('health, readiness, metrics, OpenAPI', () => {
     expect(value('verbatim_questions_total')).toBeGreaterThanOrEqual(2);
     expect(value('verbatim_abstentions_total')).toBeGreaterThanOrEqual(1);
     expect(value('verbatim_abstentions_total')).toBeLessThan(value('verbatim_questions_total'));
+    expect(value('verbatim_tentative_answers_total')).toBeGreaterThanOrEqual(1);
+    expect(value('verbatim_tentative_answers_total') + value('verbatim_abstentions_total')).toBeLessThan(value('verbatim_questions_total'));
     expect(value('verbatim_answer_duration_seconds_count')).toBe(value('verbatim_questions_total'));
     expect(r.text).toContain(`verbatim_index_build_info{build_id="${engine.buildId}"} 1`);
     expect(r.text).toMatch(/^verbatim_http_errors_total\{status="400"\} [1-9]/m);

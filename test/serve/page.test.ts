@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { RunningService } from '../../src/serve/server.js';
 import { OFF_TOPIC, QUESTION, startTestService } from '../support/service.js';
+import { tentativeQuestion } from '../support/tentative.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasBrowser = fs.existsSync(CHROMIUM);
@@ -110,6 +111,17 @@ describe.skipIf(!hasBrowser)('the page', () => {
     expect(await page.$eval('#abstain', (e) => e.textContent)).toMatch(/No answer in the articles[\s\S]*don't answer that/);
     expect(await page.$$eval('.card', (els) => els.length)).toBe(0);
     await page.screenshot({ path: path.join(REPORTS, 'page-abstain.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  test('a tentative answer: the status says "not sure", never that the quotes answer', async () => {
+    const { question } = await tentativeQuestion(service.state.slot!.current);
+    const page = await open(service.url);
+    await ask(page, question);
+    await page.waitForSelector('.card');
+    const status = await page.$eval('#status', (e) => e.textContent);
+    expect(status).toMatch(/not sure these answer it/);
+    expect(status).not.toMatch(/answers? this, word for word/);
     await page.close();
   }, 60_000);
 

@@ -159,7 +159,10 @@ async function ask(question, offset) {
     $('quotes').append(...cards);
     $('more').hidden = body.quotes.length < K;
     if (!body.quotes.length) $('status').textContent = body.notice || 'No more passages answer this question.';
-    else $('status').textContent = more ? `${cards.length} more ${cards.length === 1 ? 'quote' : 'quotes'}.` : `${cards.length} ${cards.length === 1 ? 'quote answers' : 'quotes answer'} this, word for word.${body.notice ? ' ' + body.notice : ''}`;
+    else if (more) $('status').textContent = `${cards.length} more ${cards.length === 1 ? 'quote' : 'quotes'}.`;
+    // A tentative answer: the notice says no quote clearly answers, so the status must not say they do.
+    else if (body.tentative) $('status').textContent = body.notice;
+    else $('status').textContent = `${cards.length} ${cards.length === 1 ? 'quote answers' : 'quotes answer'} this, word for word.${body.notice ? ' ' + body.notice : ''}`;
     if (more && cards[0]) cards[0].focus();
   } catch (e) {
     $('status').textContent = e.status === 401 ? 'An API key is needed: enter it above.' : explain(e);

@@ -110,7 +110,7 @@ export class Engine implements AnswerEngine {
     const quotes = trace.abstained
       ? []
       : buildQuotes(view.index, trace.sentences, { k, offset }, this.tuning).map((quote) => ({ ...quote, sentenceId: view.globalSentence(quote.sentenceId) }));
-    const tentative = !trace.abstained && trace.tentative;
+    const { tentative } = trace;
     const notices = [normalized.notice, trace.abstained ? NO_ANSWER : undefined, tentative && quotes.length ? TENTATIVE : undefined].filter(Boolean);
     if (!trace.abstained && quotes.length === 0 && offset > 0) notices.push('No more passages answer this question.');
     const answer: Answer = {
@@ -157,7 +157,7 @@ export class Engine implements AnswerEngine {
       ? answerability(evidence, this.tuning.abstain.model)
       : evidence.cos + this.tuning.abstain.coverage * evidence.coverage;
     const abstained = sentences.length === 0 || shouldAbstain(evidence, this.tuning);
-    const tentative = !abstained && isTentative(evidence, this.tuning);
+    const tentative = sentences.length > 0 && isTentative(evidence, this.tuning);
     const t5 = performance.now();
     return {
       question, retrieval, sentences, articleRanking, confidence, coverage: evidence.coverage, evidence, abstained, tentative,

@@ -403,7 +403,7 @@ export function renderHelp(options: { askChannelIds: string[]; replyInThread: bo
   if (options.askChannelIds.length) ways.push(`• post in ${options.askChannelIds.map((id) => `<#${id}>`).join(', ')} — no mention needed`);
   if (options.replyInThread) ways.push('• I answer channel questions in a thread; follow-up questions there need no mention');
   const description = [
-    'I answer questions about a fixed set of news articles **only by quoting them**: every answer is exact sentences from the articles, each with its source (title, publisher, date and link). I never write an answer of my own; when the articles do not answer a question, I say so.',
+    'I answer questions about a fixed set of news articles **only by quoting them**: every answer is exact sentences from the articles, each with its source (title, publisher, date and link). I never write an answer of my own; when the articles do not answer a question, I say so, and when I am not sure the closest sentences answer it, I say that above them.',
     '',
     '**Asking**',
     ...ways,

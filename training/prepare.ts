@@ -24,7 +24,6 @@ import { readArticle } from '../src/ingest/corpus.js';
 import { splitSentences } from '../src/text/sentences.js';
 import { terms } from '../src/text/terms.js';
 import { writtenSplit } from '../src/eval/selection.js';
-import { mineSquadNegatives } from './mine.js';
 
 interface Group {
   question: string;
@@ -79,12 +78,7 @@ interface SquadDoc {
   paragraphs: { context: string; qas: { id: string; question: string; answers: { text: string; answer_start: number }[] }[] }[];
 }
 
-/**
- * Per question: its answer sentence, others of its paragraph and look-alikes. With `mined` (training/mine.ts:
- * the engine's own best non-answers for the question), half the look-alike and paragraph places go to those:
- * the candidates the reader is actually shown, from other paragraphs and articles too.
- */
-function squadGroups(docs: SquadDoc[], titles: string[], kindPrefix: string, mined?: Map<string, string[]>): Group[] {
+function squadGroups(docs: SquadDoc[], titles: string[], kindPrefix: string): Group[] {
   const groups: Group[] = [];
   for (const doc of docs.filter((d) => titles.includes(d.title))) {
     const paras = doc.paragraphs.map((p) => splitSentences(p.context).map((s) => ({ ...s, text: p.context.slice(s.start, s.end) })));
@@ -106,17 +100,11 @@ function squadGroups(docs: SquadDoc[], titles: string[], kindPrefix: string, min
           .sort((a, b) => b.o - a.o)
           .slice(0, 3)
           .map((s) => s.text);
-        const fromEngine = (mined?.get(qa.id) ?? []).filter((t) => t !== gold.text && !holds(t));
-        // The same number of candidates either way: 6 negatives with the answer, 6 without.
-        const pick = (paragraph: number, engineSide: number) => {
-          const taken = [...new Set([...sameParagraph.slice(0, paragraph), ...fromEngine])].slice(0, paragraph + engineSide);
-          return [...new Set([...taken, ...lookAlikes, ...sameParagraph])].slice(0, paragraph + engineSide);
-        };
-        const pos = [gold.text, ...(mined ? pick(3, 3) : [...sameParagraph.slice(0, 4), ...lookAlikes.slice(0, 2)])];
+        const pos = [gold.text, ...sameParagraph.slice(0, 4), ...lookAlikes.slice(0, 2)];
         groups.push({ question: qa.question, candidates: pos, labels: pos.map((_, i) => (i === 0 ? 1 : 0)), kind: `${kindPrefix}` });
         // Half the questions also come without their answer: the group an unanswerable question sees.
         if (unit(`noans:${qa.id}`) < 0.5) {
-          const neg = mined ? pick(2, 4) : [...sameParagraph.slice(0, 3), ...lookAlikes.slice(0, 3)];
+          const neg = [...sameParagraph.slice(0, 3), ...lookAlikes.slice(0, 3)];
           if (neg.length >= 2) groups.push({ question: qa.question, candidates: neg, labels: neg.map(() => 0), kind: `${kindPrefix}-noanswer` });
         }
       }
@@ -267,10 +255,8 @@ const bbcRoot = path.join(shared, 'datasets/bbc-news');
 const written = await writtenGroups(bbcRoot, path.join(here, 'questions'));
 if (written.skipped) process.stderr.write(`${written.skipped} written questions skipped: their answer is not a sentence of the article\n`);
 // The written news groups are few beside SQuAD's: each is seen twice per pass.
-// The engine's own best non-answers for each SQuAD training question (an index of the train articles only).
-const mined = await mineSquadNegatives(path.join(shared, 'datasets/squad-dev-v1.1-public.json'), splits.train);
 const train = [
-  ...squadGroups(squad.data, splits.train, 'squad', mined),
+  ...squadGroups(squad.data, splits.train, 'squad'),
   ...(await bbcGroups(bbcRoot)),
   ...written.train,
   ...written.train,

@@ -26,7 +26,7 @@ import { loadConfig } from '../src/config.js';
 import { Embedder } from '../src/embed/embedder.js';
 import type { Engine } from '../src/answer/engine.js';
 import { sentenceText } from '../src/answer/quotes.js';
-import { answerability, type AbstainModel, type Evidence } from '../src/answer/abstain.js';
+import { answerability, isTentative, shouldAbstain, type AbstainModel, type Evidence } from '../src/answer/abstain.js';
 import { tuningFor, type Tuning } from '../src/answer/tuning.js';
 import { readQuestions, readSquadDocs, type EvalQuestion } from '../src/eval/datasets.js';
 import { BBC_DIR, BBC_SLICES, corpusIndexKey, indexKey, readSelection, writtenSplit } from '../src/eval/selection.js';
@@ -186,10 +186,12 @@ await runMain(async () => {
   // The highest line under which at most `--max-tentative` of the right answers fall (the first sentence holds
   // the answer and the engine answers), on each answerable group as above: what it costs is a hedge on a right
   // answer; what it buys is fewer on-topic unanswerable questions answered as if sure.
-  const answered = (s: Sample) => s.evidence.cos >= fitted.abstain.floor && answerability(s.evidence, final) >= 0;
+  // The engine's own rules (abstain.ts) with the fitted model and a candidate line.
+  const withLine = (sure: number): Tuning => ({ ...fitted, abstain: { ...fitted.abstain, model: final, sure } });
+  const answered = (s: Sample) => !shouldAbstain(s.evidence, withLine(0));
   const tentativeShare = (names: string[], sure: number) => {
     const right = samples.filter((s) => names.includes(s.set) && answered(s) && s.head[0]?.hit);
-    return right.filter((s) => answerability(s.evidence, final) < sure).length / Math.max(1, right.length);
+    return right.filter((s) => isTentative(s.evidence, withLine(sure))).length / Math.max(1, right.length);
   };
   const sureFor = (limit: number) => {
     let lo = 0;
@@ -209,7 +211,7 @@ await runMain(async () => {
       const group = samples.filter((s) => s.set === set);
       const share = group[0]?.answerable
         ? tentativeShare([set], line)
-        : group.filter((s) => answered(s) && answerability(s.evidence, final) >= line).length / Math.max(1, group.length);
+        : group.filter((s) => answered(s) && !isTentative(s.evidence, withLine(line))).length / Math.max(1, group.length);
       return { set, answerable: group[0]?.answerable ?? false, share };
     });
   const surePoints = [{ target: 0, sure: 0 }, ...sureTargets.map((t) => ({ target: t, sure: sureFor(t) }))].map((p) => ({ ...p, sets: sureTable(p.sure) }));

@@ -7,8 +7,9 @@
  *   DISCORD_SHARDS=2 npm start     same as --shards 2 (the flag wins)
  *
  * Before connecting: checks the token (a bad one fails in a second, exit 1) and builds the index from
- * the corpus if there is none. Each shard process loads the index and the model itself, unless
- * ANSWER_SERVICE_URL is set (thin mode): then every shard asks the answer service (npm run serve).
+ * the corpus if there is none. Each shard process loads the index and the model itself, in a child
+ * process of its own (src/answer/engine-process.ts: answering never blocks the loop that talks to
+ * Discord), unless ANSWER_SERVICE_URL is set (thin mode): then every shard asks the answer service.
  */
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -17,7 +18,7 @@ import type { Logger } from 'pino';
 import { ConfigError, loadConfig, type Config } from '../src/config.js';
 import { createLogger, redact } from '../src/log.js';
 import { BotStartError, restOptions, startBot, verifyToken, type RunningBot } from '../src/bot/client.js';
-import { indexEngineLoader } from '../src/answer/index-loader.js';
+import { processEngineLoader } from '../src/answer/engine-process.js';
 import { remoteEngineLoader } from '../src/bot/remote-engine.js';
 import { indexBuildInput, indexBuildReason } from '../src/cli/ensure-index.js';
 
@@ -51,9 +52,12 @@ async function gatewayInfo(config: Config, token: string): Promise<{ shards: num
   return { shards: Math.max(1, gateway.shards), maxConcurrency: Math.max(1, gateway.session_start_limit?.max_concurrency ?? 1) };
 }
 
-/** Thin mode (ANSWER_SERVICE_URL set): a client of the answer service; otherwise the index on disk. */
+/**
+ * Thin mode (ANSWER_SERVICE_URL set): a client of the answer service; otherwise the index, loaded in a
+ * child process of the bot's so that the model never holds up the loop that talks to Discord.
+ */
 function engineLoaderFor(config: Config) {
-  return config.answerService.url ? remoteEngineLoader(config) : indexEngineLoader(config);
+  return config.answerService.url ? remoteEngineLoader(config) : processEngineLoader(config);
 }
 
 async function ensureIndex(config: Config, logger: Logger): Promise<void> {

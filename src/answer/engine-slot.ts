@@ -12,6 +12,8 @@ export interface EngineLoader {
   load(previous?: AnswerEngine): Promise<AnswerEngine>;
   /** The build id currently on disk, cheaply (no model, no vectors); undefined when there is none. */
   probe?(): Promise<string | undefined>;
+  /** Releases what the loader holds (the engine's own process: `processEngineLoader`). */
+  close?(): Promise<void>;
 }
 
 export type ReloadResult =
@@ -116,5 +118,11 @@ export class EngineSlot {
   unwatch(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** Stops `watch` and releases the loader's resources, e.g. `await slot.close()` on shutdown. */
+  async close(): Promise<void> {
+    this.unwatch();
+    await this.loader?.close?.();
   }
 }

@@ -20,11 +20,12 @@ export function questionFromMessage(content: string, botId: string): string {
 }
 
 /**
- * Questions are answered one at a time, each in its own turn of the event loop. The model runs
- * synchronously on the main thread (onnxruntime-node queues runs with process.nextTick), so a burst
- * of questions started together ran back to back in one turn: 200 questions in a second blocked the
- * loop for seconds, and deferrals, heartbeats and replies waited past Discord's 3 s deadline. Taking
- * turns costs no throughput (the runs were serial anyway) and lets the network in between answers.
+ * Questions are answered one at a time, each in its own turn of the event loop. `npm start` runs the
+ * engine in a process of its own (src/answer/engine-process.ts), so answering never blocks this loop;
+ * an engine in this process (tests, a caller's own) runs the model synchronously on the main thread
+ * (onnxruntime-node queues runs with process.nextTick), and a burst of questions started together would
+ * run back to back in one turn, holding deferrals, heartbeats and replies past Discord's 3 s deadline.
+ * Taking turns costs no throughput (the runs are serial anyway) and lets the network in between answers.
  */
 class AnswerQueue {
   private tail: Promise<unknown> = Promise.resolve();

@@ -49,7 +49,7 @@ export interface StartBotOptions {
 export interface RunningBot {
   client: Client<true>;
   context: BotContext;
-  /** Logs out and stops the index watcher; safe to call twice. */
+  /** Logs out, stops the index watcher and the engine's process (if any); safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -188,8 +188,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      engines.unwatch();
       await client.destroy();
+      await engines.close();
     },
   };
 }

@@ -1,13 +1,14 @@
 /**
  * The real bot over the shared index, behind a fresh fake Discord, as the reliability tests that
- * drive it from outside need it: the production deferral delay (1.5 s) and its commands deployed.
+ * drive it from outside need it: the engine in its own process, the production deferral delay (1.5 s)
+ * and its commands deployed.
  *
  * @example
  * const { fake, bot } = await startSharedBot({ RATE_LIMIT_MAX: '0' });
  * await stopSharedBot(fake, bot);
  */
 import { expect } from 'vitest';
-import { openEngine } from '../../src/answer/engine.js';
+import { processEngineLoader } from '../../src/answer/engine-process.js';
 import { deployCommands } from '../../src/bot/deploy.js';
 import { FakeDiscord } from '../support/fake-discord.js';
 import { startTestBot, type TestBot } from '../support/bot-harness.js';
@@ -15,10 +16,9 @@ import { sharedIndex } from './shared-index.js';
 
 export async function startSharedBot(env: Record<string, string>): Promise<{ fake: FakeDiscord; bot: TestBot; indexDir: string }> {
   const { config } = await sharedIndex();
-  const engine = await openEngine(config);
   const fake = await FakeDiscord.start();
-  // Defer only what takes longer than 1.5 s, as in production.
-  const bot = await startTestBot(fake, { engine, deferAfterMs: 1500, env });
+  // As in production: the engine in a child process of the bot's, deferring only what takes over 1.5 s.
+  const bot = await startTestBot(fake, { engineLoader: processEngineLoader(config), deferAfterMs: 1500, env });
   await deployCommands(bot.config);
   return { fake, bot, indexDir: config.indexDir };
 }

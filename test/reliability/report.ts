@@ -30,7 +30,7 @@ const TITLES: Record<string, string> = {
   badIndex: 'Bad corpus and index',
   discordFaults: 'Discord faults',
   load: 'Load: 200 questions in one second, 20 users',
-  liveReindex: 'Live reindex under 50 questions per second',
+  liveReindex: 'Live reindex while questions keep coming (up to 50 per second, 4 in flight)',
   soak: 'Soak: 10,000 questions through the engine',
   secrets: 'Secrets never logged',
 };

@@ -8,7 +8,7 @@
  * await stopSharedBot(fake, bot);
  */
 import { expect } from 'vitest';
-import { processEngineLoader } from '../../src/answer/engine-process.js';
+import { processEngineLoader, type ProcessEngineLoader } from '../../src/answer/engine-process.js';
 import { deployCommands } from '../../src/bot/deploy.js';
 import { FakeDiscord } from '../support/fake-discord.js';
 import { startTestBot, type TestBot } from '../support/bot-harness.js';
@@ -18,14 +18,32 @@ export async function startSharedBot(env: Record<string, string>): Promise<{ fak
   const { config } = await sharedIndex();
   const fake = await FakeDiscord.start();
   // As in production: the engine in a child process of the bot's, deferring only what takes over 1.5 s.
-  const bot = await startTestBot(fake, { engineLoader: processEngineLoader(config), deferAfterMs: 1500, env });
+  const engineLoader = processEngineLoader(config);
+  const bot = await startTestBot(fake, { engineLoader, deferAfterMs: 1500, env });
+  loaders.set(bot, engineLoader);
   await deployCommands(bot.config);
   return { fake, bot, indexDir: config.indexDir };
 }
 
-/** Stops the bot and the fake Discord, and checks the bot called no route the fake does not know. */
+const loaders = new WeakMap<TestBot, ProcessEngineLoader>();
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Stops the bot and the fake Discord, and checks that the bot's stop ended its engine process and that
+ * it called no route the fake does not know.
+ */
 export async function stopSharedBot(fake: FakeDiscord | undefined, bot: TestBot | undefined): Promise<void> {
+  const enginePid = bot && loaders.get(bot)?.pid;
   await bot?.stop();
+  if (enginePid) expect(alive(enginePid), 'the engine process outlived the bot').toBe(false);
   await fake?.stop();
   expect(fake?.unknownRoutes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
 }

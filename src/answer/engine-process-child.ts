@@ -1,7 +1,8 @@
 /**
  * The answer engine's process (started by engine-process.ts): loads the index with the ordinary loader
- * and answers the bot's requests over IPC. Each load is a new generation; the one before it is kept so
- * that questions asked of it just before a reload still finish on it. Exits with its parent.
+ * and answers the bot's requests over IPC. Each load is a new generation; an older one is dropped as
+ * soon as no question asked of it is still being answered, so a reload never keeps two indexes in
+ * memory for long. Ends with its parent: when the IPC channel closes, or when the parent kills it.
  */
 import type { AnswerEngine } from './api.js';
 import type { EngineReply, EngineRequest } from './engine-process.js';
@@ -10,23 +11,36 @@ import type { EngineLoader } from './engine-slot.js';
 
 let loader: EngineLoader | undefined;
 const engines = new Map<number, AnswerEngine>();
+const busy = new Map<number, number>(); // generation → questions being answered on it
 let current = 0;
+
+/** Drops the generations before the current one that nothing is using any more. */
+function dropIdle(): void {
+  for (const gen of engines.keys()) if (gen < current && !busy.get(gen)) engines.delete(gen);
+}
 
 async function handle(req: EngineRequest): Promise<unknown> {
   if (req.op === 'load') {
     loader ??= indexEngineLoader(req.config);
     const engine = await loader.load(engines.get(current));
     engines.set(++current, engine);
-    engines.delete(current - 2);
+    dropIdle();
     return { gen: current, buildId: engine.buildId };
   }
-  // A generation dropped by two reloads since, or one from an earlier process: the current engine.
-  const engine = engines.get(req.gen) ?? engines.get(current);
+  // A generation already dropped (asked just as a reload finished): the current engine answers.
+  const gen = engines.has(req.gen) ? req.gen : current;
+  const engine = engines.get(gen);
   if (!engine) throw new Error('No index is loaded in the answer engine process.');
-  if (req.op === 'answer') return engine.answer(...req.args);
-  if (req.op === 'sources') return engine.sources();
-  if (req.op === 'source') return engine.source(...req.args);
-  return engine.context(...req.args);
+  busy.set(gen, (busy.get(gen) ?? 0) + 1);
+  try {
+    if (req.op === 'answer') return await engine.answer(...req.args);
+    if (req.op === 'sources') return await engine.sources();
+    if (req.op === 'source') return await engine.source(...req.args);
+    return await engine.context(...req.args);
+  } finally {
+    busy.set(gen, busy.get(gen)! - 1);
+    dropIdle();
+  }
 }
 
 process.on('message', (req: EngineRequest) => {
@@ -38,5 +52,7 @@ process.on('message', (req: EngineRequest) => {
     },
   );
 });
-// The bot went away (or closed the channel): nothing is left to answer.
+// The parent decides when this process ends: Ctrl-C in a terminal reaches the whole process group, and
+// the bot, still shutting down, may have a question to finish. It kills this process, or goes away.
+process.on('SIGINT', () => undefined);
 process.on('disconnect', () => process.exit(0));

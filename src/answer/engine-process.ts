@@ -14,7 +14,9 @@
  * typed arrays and dates survive); errors keep their `name` and message, so the faces' checks
  * (`IndexError`, `IndexUnavailableError`) still work. The child loads the index with the ordinary
  * `indexEngineLoader`; a reload loads a new engine beside the old one, whose questions already asked
- * finish on it. If the child dies, its callers get an error and the next question starts a new one.
+ * finish on it (the child then drops it). If the child dies, its callers get an error and the next
+ * question starts a new child, which loads the index on disk then: engines of the dead child answer
+ * from it and report its build id, so an answer is never labelled with a build it did not come from.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,8 +67,8 @@ export function processEngineLoader(config: Config): ProcessEngineLoader {
   const child = new EngineProcess(config);
   return {
     async load() {
-      const { gen, buildId } = await child.load();
-      return new ChildEngine(child, gen, buildId);
+      const loaded = await child.load();
+      return new ChildEngine(child, loaded);
     },
     probe: indexEngineLoader(config).probe,
     close: () => child.close(),
@@ -76,13 +78,28 @@ export function processEngineLoader(config: Config): ProcessEngineLoader {
   };
 }
 
+/** One engine loaded in one child process (`epoch`); a reload makes the next generation. */
+interface Loaded {
+  epoch: number;
+  gen: number;
+  buildId: string;
+}
+
 /** An engine loaded in the child, as one generation of it (a reload makes the next one). */
 class ChildEngine implements AnswerEngine {
   constructor(
     private readonly child: EngineProcess,
-    private readonly gen: number,
-    readonly buildId: string,
+    private readonly loaded: Loaded,
   ) {}
+
+  /** Its own build; once its child has died, the build the new child loaded (which answers for it). */
+  get buildId(): string {
+    return this.child.stand(this.loaded).buildId;
+  }
+
+  private get gen(): number {
+    return this.child.stand(this.loaded).gen;
+  }
 
   answer(question: string, options?: AnswerOptions): Promise<Answer> {
     return this.child.call({ op: 'answer', gen: this.gen, args: [question, options] }) as Promise<Answer>;
@@ -111,6 +128,9 @@ class EngineProcess {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  /** Counts the children started; an engine of an earlier one is answered for by `latest`. */
+  private epoch = 0;
+  private latest: Loaded | undefined;
 
   constructor(private readonly config: Config) {}
 
@@ -119,8 +139,23 @@ class EngineProcess {
   }
 
   /** Loads a (new) engine in the child, starting the child if needed. */
-  load(): Promise<{ gen: number; buildId: string }> {
-    return this.call({ op: 'load', config: this.config }) as Promise<{ gen: number; buildId: string }>;
+  async load(): Promise<Loaded> {
+    const starting = !this.child;
+    const epoch = starting ? this.epoch + 1 : this.epoch;
+    try {
+      const { gen, buildId } = (await this.call({ op: 'load', config: this.config })) as { gen: number; buildId: string };
+      this.latest = { epoch, gen, buildId };
+      return this.latest;
+    } catch (e) {
+      // A fresh child that could not load the index holds nothing: end it, so the next question tries anew.
+      if (starting) await this.stopChild();
+      throw e;
+    }
+  }
+
+  /** The engine that answers for `loaded`: itself while its child lives, else the latest child's. */
+  stand(loaded: Loaded): Loaded {
+    return loaded.epoch === this.epoch || !this.latest ? loaded : this.latest;
   }
 
   async call(request: Call): Promise<unknown> {
@@ -129,8 +164,15 @@ class EngineProcess {
       // The child died: start a new one and load the index again before asking it anything.
       this.restarting ??= this.load().finally(() => (this.restarting = undefined));
       await this.restarting;
+      if (this.closed) throw new EngineProcessError('The answer engine was closed.');
+      // Asked of the dead child's engine: the new child's answers for it.
+      if ('gen' in request) request = { ...request, gen: this.latest!.gen };
     }
-    const child = (this.child ??= this.start());
+    if (!this.child) {
+      this.child = this.start();
+      this.epoch++;
+    }
+    const child = this.child;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { child, resolve, reject });
@@ -140,6 +182,10 @@ class EngineProcess {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.stopChild();
+  }
+
+  private async stopChild(): Promise<void> {
     const w = this.child;
     this.child = undefined;
     if (w && w.exitCode === null && w.signalCode === null) {

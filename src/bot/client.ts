@@ -169,6 +169,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     ]);
   } catch (e) {
     await client.destroy().catch(() => undefined);
+    await engines.close().catch(() => undefined); // the engine's process, if any: nobody will use it
     throw toStartError(e);
   } finally {
     clearTimeout(timer);
@@ -188,8 +189,11 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      await client.destroy();
-      await engines.close();
+      try {
+        await client.destroy();
+      } finally {
+        await engines.close();
+      }
     },
   };
 }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex } from '../../src/index/build.js';
+import { buildIndex, isAlive } from '../../src/index/build.js';
 import { openEngine, type Engine } from '../../src/answer/engine.js';
 import { EngineProcessError, processEngineLoader, type ProcessEngineLoader } from '../../src/answer/engine-process.js';
 import type { AnswerEngine } from '../../src/answer/api.js';
@@ -21,14 +21,6 @@ let local: Engine;
 let loader: ProcessEngineLoader;
 let child: AnswerEngine;
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 /** Kills the engine's process and waits until the loader has seen it die. */
 const killChild = async () => {
   process.kill(loader.pid!, 'SIGKILL');
@@ -155,17 +147,17 @@ setInterval(() => {}, 1000);`;
       parent.stdout.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
       parent.once('exit', (c) => reject(new Error(`the parent exited early (${c})`)));
     });
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
     parent.kill('SIGKILL');
-    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(alive(pid)).toBe(false);
+    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(isAlive(pid)).toBe(false);
   }, 60_000);
 
   it('close stops the process; questions after it get a clear error', async () => {
     const pid = loader.pid!;
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
     await loader.close();
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     await expect(child.answer(QUESTIONS[0])).rejects.toThrow(/closed/);
   });
 });

@@ -10,6 +10,7 @@
 import { expect } from 'vitest';
 import { processEngineLoader, type ProcessEngineLoader } from '../../src/answer/engine-process.js';
 import { deployCommands } from '../../src/bot/deploy.js';
+import { isAlive } from '../../src/index/build.js';
 import { FakeDiscord } from '../support/fake-discord.js';
 import { startTestBot, type TestBot } from '../support/bot-harness.js';
 import { sharedIndex } from './shared-index.js';
@@ -27,14 +28,6 @@ export async function startSharedBot(env: Record<string, string>): Promise<{ fak
 
 const loaders = new WeakMap<TestBot, ProcessEngineLoader>();
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * Stops the bot and the fake Discord, and checks that the bot's stop ended its engine process and that
@@ -43,7 +36,7 @@ const alive = (pid: number) => {
 export async function stopSharedBot(fake: FakeDiscord | undefined, bot: TestBot | undefined): Promise<void> {
   const enginePid = bot && loaders.get(bot)?.pid;
   await bot?.stop();
-  if (enginePid) expect(alive(enginePid), 'the engine process outlived the bot').toBe(false);
+  if (enginePid) expect(isAlive(enginePid), 'the engine process outlived the bot').toBe(false);
   await fake?.stop();
   expect(fake?.unknownRoutes.map((r) => `${r.method} ${r.path}`)).toEqual([]);
 }

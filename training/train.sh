@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Trains the reader from scratch and writes models/verbatim-reader-minilm-l6 (what the product ships).
 # Needs Python 3.11 and ../shared (SQuAD public half, BBC). About 65 minutes on 2 idle Intel Xeon cores (three passes
-# over 39k pairs; `--epochs 2`: 45); about 3 h 10 min on a 2-core AVX2-only AMD EPYC (10 pairs/s instead of 29).
+# over 39k pairs; `--epochs 2`: 45); about 3 h 10 min estimated on a 2-core AVX2-only AMD EPYC (10 pairs/s
+# instead of 29 in a one-off timing; no full run there).
 #   npm run train-reader            # or: training/train.sh [extra train.py flags]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,7 +3,7 @@
  * model.
  *
  * Why: onnxruntime-node runs the embedder and the reader synchronously on the calling thread. In the
- * bot's process every answer (30–200 ms with the reader, on 2 cores) held up the gateway heartbeat,
+ * bot's process every answer (30–350 ms with the reader, on 2 cores) held up the gateway heartbeat,
  * interaction deferrals and replies; under a burst of questions on a slower machine, replies queued for
  * seconds, discord.js timed out and re-sent interaction callbacks, and Discord refused the second
  * ("already acknowledged"). In its own process the model takes the same time, but the loop that talks to

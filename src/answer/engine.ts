@@ -234,8 +234,10 @@ export async function openEngine(
     config.vectorStore === 'elasticsearch'
       ? await (await import('../index/elasticsearch/source.js')).ElasticsearchSource.open(config, expected)
       : await loadIndex(config.indexDir, expected);
+  const reading = options.reader !== undefined ? options.reader !== null : config.readerModel !== null;
+  // With the reader, questions are embedded on one thread (Embedder.singleThreaded says why).
   const [embedder, reader] = await Promise.all([
-    options.embedder ?? Embedder.forConfig(config),
+    options.embedder ? (reading ? options.embedder.singleThreaded() : options.embedder) : Embedder.forConfig(config, reading ? { threads: 1 } : {}),
     options.reader !== undefined ? options.reader : config.readerModel === null ? null : Reader.shared(config.readerModel),
   ]);
   const engine = new Engine(index, embedder, options.tuning, reader);

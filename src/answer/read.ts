@@ -1,8 +1,8 @@
 /**
  * The read stage: the reader (a cross-encoder, `embed/reader.ts`) judges the few best candidate
- * sentences, and its logit is mixed into their score. Only the top candidates are read (one batch per
- * question): the cheap stage already puts the answer sentence among them almost always, and the
- * reader's cost grows with every pair.
+ * sentences, and its logit is mixed into their score. Only the top candidates are read, best first,
+ * and reading stops once one is plainly an answer: the cheap stage already puts the answer sentence
+ * among them almost always, and the reader's cost grows with every pair.
  */
 import type { Reader } from '../embed/reader.js';
 import type { LoadedIndex } from '../index/load.js';
@@ -10,11 +10,12 @@ import { sentenceText, type ScoredSentence } from './quotes.js';
 import type { Tuning } from './tuning.js';
 
 /**
- * Reads the top `tuning.reader.candidates` sentences and re-ranks them by
- * score + `tuning.reader.weight` × reader logit; the unread rest keeps its order below them.
- * Each read sentence gets its logit in `reader`. With `tuning.reader.first` set, the best `first`
- * are read alone first, and the others only when none of those scores `confident` or more: a
- * question whose answer is plain from the cheap stage pays for one or two pairs, not five.
+ * Reads up to `tuning.reader.candidates` of the best sentences, in their order, and re-ranks them by
+ * score + `tuning.reader.weight` × reader logit; the unread rest keeps its order below them. Each read
+ * sentence gets its logit in `reader`. With `tuning.reader.first` set, the best `first` are read, then
+ * one more at a time only while none read scores `confident` or more: a question whose answer is plain
+ * from the cheap stage pays for one pair, not eight (the reader runs pair by pair, so stopping early
+ * saves all the rest).
  *
  * @example
  * const ranked = await readSentences(index, reader, question, scoreSentences(…), DEFAULT_TUNING);
@@ -28,15 +29,12 @@ export async function readSentences(
   tuning: Tuning,
 ): Promise<ScoredSentence[]> {
   const { candidates, first, confident, weight } = tuning.reader;
-  let head = ranked.slice(0, Math.min(first ?? candidates, candidates));
-  if (head.length === 0) return ranked;
-  const logits = [...(await reader.score(question, head.map((s) => sentenceText(index, s.id))))];
-  if (head.length < candidates && !(confident !== undefined && Math.max(...logits) >= confident)) {
-    const rest = ranked.slice(head.length, candidates);
-    logits.push(...(await reader.score(question, rest.map((s) => sentenceText(index, s.id)))));
-    head = [...head, ...rest];
-  }
-  const read = head.map((s, i) => ({ ...s, reader: logits[i], score: s.score + weight * logits[i] }));
-  read.sort((x, y) => y.score - x.score);
-  return [...read, ...ranked.slice(head.length)];
+  const limit = Math.min(candidates, ranked.length);
+  const logits: number[] = [];
+  const read = async (upTo: number) => logits.push(...(await reader.score(question, ranked.slice(logits.length, upTo).map((s) => sentenceText(index, s.id)))));
+  await read(Math.min(first ?? limit, limit));
+  while (logits.length < limit && !(confident !== undefined && Math.max(...logits) >= confident)) await read(logits.length + 1);
+  const head = ranked.slice(0, logits.length).map((s, i) => ({ ...s, reader: logits[i], score: s.score + weight * logits[i] }));
+  head.sort((x, y) => y.score - x.score);
+  return [...head, ...ranked.slice(logits.length)];
 }

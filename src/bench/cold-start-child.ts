@@ -42,8 +42,12 @@ if (serveFile) {
   report.heapUsedMb = mem.heapUsed / 2 ** 20;
   report.externalMb = (mem.external + mem.arrayBuffers) / 2 ** 20;
   if (plan.naive.length) {
-    report.naive = await measureNaiveQueries(engine.index, engine.embedder, plan.naive);
-    report.naiveBatched = await measureNaiveQueries(engine.index, engine.embedder, plan.naive, 50, 'batched');
+    // The naive peer embeds 50 sentences per question: on every core, as the engine's builds do
+    // (the engine's own question embedder runs on one thread beside the reader).
+    const { Embedder } = await import('../embed/embedder.js');
+    const embedder = await Embedder.forConfig(loadConfig());
+    report.naive = await measureNaiveQueries(engine.index, embedder, plan.naive);
+    report.naiveBatched = await measureNaiveQueries(engine.index, embedder, plan.naive, 50, 'batched');
   }
 }
 process.stdout.write(JSON.stringify(report) + '\n');

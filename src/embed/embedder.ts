@@ -68,12 +68,21 @@ export class Embedder {
   private readonly cache = new Map<string, Float32Array>();
   /** Questions whose vectors are kept (LRU); the eval raises it to cover a whole question set. */
   cacheSize = 1000;
+  /** This model on one thread (`singleThreaded`), loaded on first use. */
+  private single?: Promise<Embedder>;
 
   private constructor(
     private readonly extractor: FeatureExtractionPipeline,
     info: EmbedderInfo,
+    /** What it was loaded with: a twin on other threads loads the same model the same way. */
+    private readonly options: EmbedderOptions,
   ) {
     this.info = info;
+  }
+
+  /** ONNX Runtime intra-op threads of its session; undefined: the runtime's default (one per core). */
+  get threads(): number | undefined {
+    return this.options.threads;
   }
 
   /**
@@ -114,7 +123,29 @@ export class Embedder {
     }
     const probe = await extractor(['probe'], { pooling: 'mean', normalize: true });
     const dim = probe.dims[probe.dims.length - 1];
-    return new Embedder(extractor, { model: options.model, dim, quantized: options.quantized, ...profile, maxTokens });
+    return new Embedder(extractor, { model: options.model, dim, quantized: options.quantized, ...profile, maxTokens }, options);
+  }
+
+  /**
+   * The same model, profile and length cap on one ONNX Runtime thread: itself when it already runs on
+   * one, else a twin loaded once. What an engine with a reader embeds questions with: each ONNX Runtime
+   * session has its own thread pool, whose threads spin for a while after a run, so a question
+   * embedder on every core leaves the reader, which runs right after it, fighting for them (1.7× slower
+   * on 2 cores); one thread embeds a question of a dozen word pieces as fast.
+   *
+   * @example
+   * const questions = await embedder.singleThreaded(); // questions.threads === 1
+   */
+  singleThreaded(): Promise<Embedder> {
+    if (this.options.threads === 1) return Promise.resolve(this);
+    if (!this.single) {
+      this.single = Embedder.load({ ...this.options, threads: 1 }).then((twin) => {
+        twin.cacheSize = this.cacheSize;
+        return twin;
+      });
+      this.single.catch(() => (this.single = undefined));
+    }
+    return this.single;
   }
 
   /**
@@ -123,11 +154,13 @@ export class Embedder {
    *
    * @example
    * const embedder = await Embedder.forConfig(loadConfig());
+   * const questions = await Embedder.forConfig(loadConfig(), { threads: 1 });
    */
   static forConfig(
     config: Pick<Config, 'embeddingModel' | 'quantized' | 'modelDir' | 'embeddingPooling' | 'embeddingQueryPrefix' | 'embeddingPassagePrefix'>,
+    options: Pick<EmbedderOptions, 'threads'> = {},
   ): Promise<Embedder> {
-    return Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir, profile: profileOverrides(config) });
+    return Embedder.load({ model: config.embeddingModel, quantized: config.quantized, modelDir: config.modelDir, profile: profileOverrides(config), ...options });
   }
 
   /**

@@ -97,6 +97,8 @@ const BY_MODEL: Readonly<Record<string, Tuning>> = {
     // `EMBEDDING_MODEL=Xenova/e5-small-v2 npm run calibrate` (development sets only, reader v6): the reader's
     // logit × 0.2 over the best 12, the best one first, the rest only when it scores < 1; first sentence holds the
     // answer for 0.839 of the answerable development questions (0.757 without the reader; MiniLM 0.826 and 0.720).
+    // Fitted when pairs were read in batches and the cascade read the other 11 at once: not yet refitted to pairs
+    // read alone, one at a time (MiniLM's is); its figures in README are from then.
     reader: { candidates: 12, weight: 0.2, first: 1, confident: 1 },
     abstain: {
       coverage: 1,

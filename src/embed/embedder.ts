@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { env, pipeline, Tensor, type FeatureExtractionPipeline } from '@xenova/transformers';
+import { AutoConfig, AutoTokenizer, env, FeatureExtractionPipeline, pipeline, PreTrainedModel, Tensor } from '@xenova/transformers';
 import type { Config } from '../config.js';
 import { profileOverrides, resolveProfile, type EmbedKind, type EmbeddingProfile, type ProfileOverrides } from './profiles.js';
 
@@ -111,16 +111,17 @@ export class Embedder {
     }
     let extractor: FeatureExtractionPipeline;
     try {
-      extractor = (await pipeline('feature-extraction', options.model, { quantized: options.quantized })) as FeatureExtractionPipeline;
+      extractor =
+        options.threads && options.modelDir
+          ? await pipelineOnThreads(options.model, path.resolve(options.modelDir), options.quantized, options.threads)
+          : ((await pipeline('feature-extraction', options.model, { quantized: options.quantized })) as FeatureExtractionPipeline);
+      // From the Hub: the pipeline downloads the model, then its session is replaced by one on `threads`.
+      if (options.threads && !options.modelDir) await useThreads(extractor, modelFile(env.cacheDir, options.model, options.quantized), options.threads);
     } catch (e) {
       throw new ModelError(`Could not load the embedding model ${options.model}: ${(e as Error).message}`);
     }
     // Cap what the pipeline's own tokenizer call lets through (it truncates at model_max_length).
     (extractor.tokenizer as unknown as { model_max_length: number }).model_max_length = maxTokens;
-    if (options.threads) {
-      const file = path.join(options.modelDir ? path.resolve(options.modelDir) : env.cacheDir, options.model, 'onnx', options.quantized ? 'model_quantized.onnx' : 'model.onnx');
-      await useThreads(extractor, file, options.threads);
-    }
     const probe = await extractor(['probe'], { pooling: 'mean', normalize: true });
     const dim = probe.dims[probe.dims.length - 1];
     return new Embedder(extractor, { model: options.model, dim, quantized: options.quantized, ...profile, maxTokens }, options);
@@ -316,15 +317,37 @@ export class Embedder {
   }
 }
 
-/**
- * Gives the pipeline's model a session with `threads` intra-op threads (transformers.js creates its
- * sessions with the runtime's defaults and no way to pass options). Same file, same graph: only the
- * threading changes.
- */
-async function useThreads(extractor: FeatureExtractionPipeline, file: string, threads: number): Promise<void> {
+/** The ONNX file of a model in the Hub's layout under `root`. */
+function modelFile(root: string, model: string, quantized: boolean): string {
+  return path.join(root, model, 'onnx', quantized ? 'model_quantized.onnx' : 'model.onnx');
+}
+
+/** An ONNX Runtime session of `file` with `threads` intra-op threads. */
+async function sessionOnThreads(file: string, threads: number): Promise<unknown> {
   const { InferenceSession } = await import('onnxruntime-node');
-  const model = extractor.model as unknown as { session: unknown };
-  model.session = await InferenceSession.create(file, { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 });
+  return InferenceSession.create(file, { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 });
+}
+
+/**
+ * The feature-extraction pipeline of a local model, its session created with `threads` intra-op
+ * threads: transformers.js creates sessions with the runtime's defaults and no way to pass options,
+ * and a session it made and we replaced would hold its memory (40 MB for MiniLM) until a garbage
+ * collection that may never come. Every embedding model here is an encoder, which transformers.js's
+ * base model class runs as its own would.
+ */
+async function pipelineOnThreads(model: string, root: string, quantized: boolean, threads: number): Promise<FeatureExtractionPipeline> {
+  const [tokenizer, config, session] = await Promise.all([
+    AutoTokenizer.from_pretrained(model),
+    AutoConfig.from_pretrained(model),
+    sessionOnThreads(modelFile(root, model, quantized), threads),
+  ]);
+  const encoder = new PreTrainedModel(config, session);
+  return new FeatureExtractionPipeline({ task: 'feature-extraction', model: encoder, tokenizer });
+}
+
+/** Gives a pipeline's model a session on `threads` (a model from the Hub, once the pipeline has downloaded it). */
+async function useThreads(extractor: FeatureExtractionPipeline, file: string, threads: number): Promise<void> {
+  (extractor.model as unknown as { session: unknown }).session = await sessionOnThreads(file, threads);
 }
 
 /** Row `r`'s first token ([CLS]) vector, L2-normalised (BGE's pooling). */

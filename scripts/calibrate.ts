@@ -27,6 +27,7 @@ import { Embedder } from '../src/embed/embedder.js';
 import type { Engine } from '../src/answer/engine.js';
 import { sentenceText } from '../src/answer/quotes.js';
 import { answerability, isTentative, shouldAbstain, type AbstainModel, type Evidence } from '../src/answer/abstain.js';
+import { keepsReading } from '../src/answer/read.js';
 import { tuningFor, type Tuning } from '../src/answer/tuning.js';
 import { readQuestions, readSquadDocs, type EvalQuestion } from '../src/eval/datasets.js';
 import { BBC_DIR, BBC_SLICES, corpusIndexKey, indexKey, readSelection, writtenSplit } from '../src/eval/selection.js';
@@ -276,7 +277,7 @@ function replayCascade(
     // The best `first`, then one more at a time while none read scores `confident` (read.ts).
     const limit = Math.min(candidates, r.score.length);
     let n = Math.min(first, limit);
-    while (n < limit && Math.max(...r.reader.slice(0, n)) < confident) n++;
+    while (keepsReading(r.reader.slice(0, n), limit, confident)) n++;
     pairs += n;
     let best = 0;
     for (let i = 1; i < n; i++) if (r.score[i] + weight * r.reader[i] > r.score[best] + weight * r.reader[best]) best = i;

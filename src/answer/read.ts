@@ -33,8 +33,20 @@ export async function readSentences(
   const logits: number[] = [];
   const read = async (upTo: number) => logits.push(...(await reader.score(question, ranked.slice(logits.length, upTo).map((s) => sentenceText(index, s.id)))));
   await read(Math.min(first ?? limit, limit));
-  while (logits.length < limit && !(confident !== undefined && Math.max(...logits) >= confident)) await read(logits.length + 1);
+  while (keepsReading(logits, limit, confident)) await read(logits.length + 1);
   const head = ranked.slice(0, logits.length).map((s, i) => ({ ...s, reader: logits[i], score: s.score + weight * logits[i] }));
   head.sort((x, y) => y.score - x.score);
   return [...head, ...ranked.slice(logits.length)];
+}
+
+/**
+ * The cascade's rule, once the first sentences are read: read one more while fewer than `limit` are
+ * read and none scores `confident` or more (`npm run calibrate` replays logged reads with it).
+ *
+ * @example
+ * keepsReading([0.4, -2], 8, 6); // true: none is plainly an answer yet
+ * keepsReading([7.1], 8, 6);     // false
+ */
+export function keepsReading(logits: readonly number[], limit: number, confident: number | undefined): boolean {
+  return logits.length < limit && !(confident !== undefined && Math.max(...logits) >= confident);
 }

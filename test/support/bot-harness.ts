@@ -2,22 +2,16 @@
  * Test plumbing around the bot's own start-up code: a config pointing at a FakeDiscord, a logger that
  * captures every line, and the real engine built once per test file from the bundled corpus.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { AnswerEngine } from '../../src/answer/api.js';
 import { startBot, type RunningBot, type StartBotOptions } from '../../src/bot/client.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { tempDir } from './env.js';
 import type { FakeDiscord } from './fake-discord.js';
 
-/** A temp folder removed at process exit, e.g. `const dir = tempDir()`. */
-export function tempDir(prefix = 'verbatim-test-'): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+export { tempDir };
 
 /**
  * A Config for a bot logged in to `fake`: env-style overrides go through `loadConfig` like `.env` does.

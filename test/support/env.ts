@@ -12,7 +12,7 @@ export const MODEL_DIR = process.env.MODEL_DIR ?? '../shared/models';
 export const SEED_CORPUS = path.resolve('corpus');
 export const BBC = path.resolve('../shared/datasets/bbc-news');
 
-/** A fresh temporary folder, removed by the OS eventually (tests may also remove it). */
+/** A fresh temp folder, e.g. `const dir = tempDir()`; the run's own temp folder holds it (tmp-global-setup.ts). */
 export function tempDir(prefix = 'verbatim-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }

@@ -11,6 +11,8 @@ import path from 'node:path';
 export default function setup(): () => void {
   const before = process.env.TMPDIR;
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'verbatim-run-'));
+  // mkdtemp makes it 0700: the Elasticsearch tests run their nodes as another user, which must get through it.
+  fs.chmodSync(root, 0o755);
   process.env.TMPDIR = root;
   return () => {
     fs.rmSync(root, { recursive: true, force: true, maxRetries: 3 });

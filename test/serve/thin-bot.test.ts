@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { remoteEngineLoader, RemoteEngine, UNAVAILABLE } from '../../src/bot/remote-engine.js';
 import type { RunningService } from '../../src/serve/server.js';
 import { FakeDiscord, type RecordedRequest } from '../support/fake-discord.js';
-import { ROUTES, sleep, startTestBot, tempDir, testConfig, type TestBot } from '../support/bot-harness.js';
+import { ROUTES, sleep, startTestBot, testConfig, type TestBot } from '../support/bot-harness.js';
+import { tempDir } from '../support/env.js';
 import { call, cloneBuild, copySeedIndex, OFF_TOPIC, QUESTION, startTestService } from '../support/service.js';
 
 const KEY = 'thin-shard-key-8d2e61';

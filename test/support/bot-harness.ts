@@ -11,8 +11,6 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { tempDir } from './env.js';
 import type { FakeDiscord } from './fake-discord.js';
 
-export { tempDir };
-
 /**
  * A Config for a bot logged in to `fake`: env-style overrides go through `loadConfig` like `.env` does.
  *

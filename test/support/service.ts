@@ -9,7 +9,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import type { EngineLoader } from '../../src/answer/engine-slot.js';
 import { startService, type RunningService } from '../../src/serve/server.js';
 import { FILES, resolveCurrent, switchCurrent } from '../../src/index/format.js';
-import { tempDir } from './bot-harness.js';
+import { tempDir } from './env.js';
 
 export const QUESTION = 'How many air missions has the coalition flown?';
 export const OFF_TOPIC = 'What is the best recipe for pizza dough?';

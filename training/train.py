@@ -327,13 +327,13 @@ def main():
         print("tune before training:", before, flush=True)
     started = time.time()
     step, pairs_seen, order, passes = 0, 0, [], 0
-    last_loss = [math.inf] * len(train)
+    hardness = [0.0] * len(train)  # each group's loss ÷ the running mean loss, when last trained on
     running = 0.0
     while step < total:
         if not order:
             order = list(range(len(train)))
             if passes and args.hard_fraction < 1:
-                order = sorted(order, key=lambda i: -last_loss[i])[:kept]
+                order = sorted(order, key=lambda i: -hardness[i])[:kept]
             random.shuffle(order)
             passes += 1
         model.train()
@@ -344,10 +344,10 @@ def main():
             check_length_runs(model, enc)
         logits = logits_by_length(model, enc) if args.length_runs else model(**enc).logits[:, 0]
         losses = group_loss(logits, groups, args.pair_weight)
-        # Hardness relative to the loss's running mean when seen: raw losses fall as training goes, so
-        # they would rank the groups seen early in a pass as the hardest (selective backprop uses a percentile).
+        # Relative to the running mean: raw losses fall as training goes, so they would rank the groups seen
+        # early in a pass as the hardest (selective backprop uses a percentile of recent losses).
         for i, value in zip(picked, losses.tolist()):
-            last_loss[i] = value / running if step else 1.0
+            hardness[i] = value / running if step else 1.0
         loss = losses.mean()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

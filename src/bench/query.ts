@@ -18,6 +18,8 @@ export interface StageLatency {
   select: Summary;
   /** The reader on the best candidates (`Trace.timings.readMs`). */
   read: Summary;
+  /** Question–sentence pairs the reader read per question (`Trace.timings.readPairs`). */
+  readPairs?: Summary;
   /** The rest of `answer`: normalizing the question and cutting quotes. */
   quotes: Summary;
   abstained: number;
@@ -43,6 +45,7 @@ export async function measureEngine(
   const search: number[] = [];
   const select: number[] = [];
   const read: number[] = [];
+  const readPairs: number[] = [];
   const quotes: number[] = [];
   let abstained = 0;
   for (const q of questions) {
@@ -52,11 +55,12 @@ export async function measureEngine(
     search.push(a.timings.searchMs);
     select.push(a.timings.selectMs);
     read.push(a.timings.readMs ?? 0);
+    readPairs.push(a.timings.readPairs ?? 0);
     quotes.push(Math.max(0, a.ms - a.timings.embedMs - a.timings.searchMs - a.timings.selectMs - (a.timings.readMs ?? 0)));
     if (a.abstained) abstained++;
     onAnswered?.(total.length);
   }
-  return { total: summarize(total), embed: summarize(embed), search: summarize(search), select: summarize(select), read: summarize(read), quotes: summarize(quotes), abstained };
+  return { total: summarize(total), embed: summarize(embed), search: summarize(search), select: summarize(select), read: summarize(read), readPairs: summarize(readPairs), quotes: summarize(quotes), abstained };
 }
 
 export interface NaiveLatency {

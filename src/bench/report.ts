@@ -120,6 +120,12 @@ export function markdown(r: BenchReport): string {
       ? [lat(`stricter peer total: the same, those ${r.query.naiveBatched.candidates} sentences embedded in batches of ${DEFAULT_EMBED_BATCH}`, r.query.naiveBatched.total)]
       : []),
     '',
+    ...(r.query.stages.readPairs
+      ? [
+          `The reader read ${f(r.query.stages.readPairs.mean, 2)} question–sentence pairs per question (p50 ${f(r.query.stages.readPairs.p50, 0)}, p95 ${f(r.query.stages.readPairs.p95, 0)}, p99 ${f(r.query.stages.readPairs.p99, 0)}): ${f(r.query.stages.read.mean / Math.max(1e-9, r.query.stages.readPairs.mean), 1)} ms a pair on the mean. Its cost grows with the pairs, so its tail is the questions no sentence convinces (the cascade reads on).`,
+          '',
+        ]
+      : []),
     `Speed-up over the naive peer (linear scan + per-sentence embedding at query time, as the issue defines it): **${f(r.query.speedupP50, 1)}×** at p50 (${f(r.query.speedupMean, 1)}× on the mean)${r.query.speedupP50VsBatched ? `; over the stricter peer that batches its candidates: ${f(r.query.speedupP50VsBatched, 1)}× at p50` : ''}. One core answers ≈ ${f(r.query.queriesPerSecondPerCore, 0)} questions/s.`,
     '',
     '![latency percentiles](bench.svg)',

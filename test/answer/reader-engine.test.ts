@@ -62,13 +62,15 @@ describe('abstention with the reader (seed corpus)', () => {
       return score(q, sentences);
     });
     try {
-      const { trace } = await seeds.answerWithTrace('How many air missions has the coalition flown?');
+      const { answer, trace } = await seeds.answerWithTrace('How many air missions has the coalition flown?');
       expect(trace?.evidence.reader).toBeGreaterThanOrEqual(seeds.tuning.reader.confident ?? Infinity);
       expect(read).toEqual([first]);
+      expect(answer.timings.readPairs).toBe(first); // what the bench counts as the reader's cost
       read.length = 0;
       const unanswered = await seeds.trace('Who is the leader of Hezbollah?');
       const logits = unanswered.sentences.flatMap((s) => (s.reader === undefined ? [] : [s.reader]));
       expect(logits).toHaveLength(candidates);
+      expect(unanswered.timings.readPairs).toBe(candidates);
       expect(Math.max(...logits)).toBeLessThan(seeds.tuning.reader.confident ?? -Infinity);
       // The best `first`, then one at a time, each only after the ones before it said "not this".
       expect(read).toEqual([first, ...Array.from({ length: candidates - first }, () => 1)]);

@@ -63,7 +63,7 @@ export const answer = z.object({
   quotes: z.array(quote),
   notice: z.string().optional(),
   ms: z.number(),
-  timings: z.object({ embedMs: z.number(), searchMs: z.number(), selectMs: z.number(), readMs: z.number().optional() }),
+  timings: z.object({ embedMs: z.number(), searchMs: z.number(), selectMs: z.number(), readMs: z.number().optional(), readPairs: z.number().int().optional().describe('question–sentence pairs the reader read') }),
 });
 
 export const sourceInfo = citation.extend({ sentences: z.number().int(), passages: z.number().int(), firstParagraph: z.string() });

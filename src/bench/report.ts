@@ -120,9 +120,10 @@ export function markdown(r: BenchReport): string {
       ? [lat(`stricter peer total: the same, those ${r.query.naiveBatched.candidates} sentences embedded in batches of ${DEFAULT_EMBED_BATCH}`, r.query.naiveBatched.total)]
       : []),
     '',
-    ...(r.query.stages.readPairs
+    // Only with a reader: without one no pair is read and there is no cost a pair to show.
+    ...(r.query.stages.readPairs?.mean
       ? [
-          `The reader read ${f(r.query.stages.readPairs.mean, 2)} question–sentence pairs per question (p50 ${f(r.query.stages.readPairs.p50, 0)}, p95 ${f(r.query.stages.readPairs.p95, 0)}, p99 ${f(r.query.stages.readPairs.p99, 0)}): ${f(r.query.stages.read.mean / Math.max(1e-9, r.query.stages.readPairs.mean), 1)} ms a pair on the mean. Its cost grows with the pairs, so its tail is the questions no sentence convinces (the cascade reads on).`,
+          `The reader read ${f(r.query.stages.readPairs.mean, 2)} question–sentence pairs per question (p50 ${f(r.query.stages.readPairs.p50, 0)}, p95 ${f(r.query.stages.readPairs.p95, 0)}, p99 ${f(r.query.stages.readPairs.p99, 0)}): ${f(r.query.stages.read.mean / r.query.stages.readPairs.mean, 1)} ms a pair on the mean. Its cost grows with the pairs, so its tail is the questions no sentence convinces (the cascade reads on).`,
           '',
         ]
       : []),

@@ -1,6 +1,6 @@
 /**
- * `npm run eval -- --questions <file.jsonl> [--corpus <dir>] [--include <patterns>]`, `--bbc dev|test`,
- * `--squad <file.json> [--split test|tune|train]` or `--squad-unanswerable [--split …]`: scores the answer
+ * `npm run eval -- --questions <file.jsonl> [--corpus <dir>] [--include <patterns>]`, `--bbc dev|test
+ * [--off-topic]`, `--squad <file.json> [--split test|tune|train]` or `--squad-unanswerable [--split …]`: scores the answer
  * engine (hybrid, BM25-only, dense-only) and writes `reports/eval-<name>.{json,md}`. `--tuning <file.json>`
  * tries other weights in the hybrid mode (merged into DEFAULT_TUNING).
  */
@@ -34,6 +34,7 @@ const program = new Command()
     '--squad-unanswerable',
     `SQuAD on-topic unanswerable: every ${HOLDOUT_EVERY}th paragraph of each split article (default split: test) is left out of the index; its questions must get an abstention, the kept paragraphs' questions measure false abstention`,
   )
+  .option('--off-topic', 'with --bbc: ask the slice the SQuAD questions of the matching split (dev: tune, test: test), all unanswerable there (off-topic silence)')
   .option('--limit <n>', 'ask only the first n questions (evenly spread)', (v) => Number(v))
   .option('--modes <list>', 'comma-separated: hybrid (everything), fusion (no reader), bm25, dense', 'hybrid,fusion,bm25,dense')
   .option('--out <dir>', 'report folder', 'reports')
@@ -51,6 +52,7 @@ const opts = program.opts<{
   squad?: string;
   split?: string;
   squadUnanswerable?: boolean;
+  offTopic?: boolean;
   limit?: number;
   modes: string;
   out: string;
@@ -128,8 +130,17 @@ await runMain(async () => {
       include ??= slice.include;
       if (program.getOptionValueSource('questions') === 'default') questionFile = slice.questions;
     }
-    questions = readQuestions(questionFile);
-    name = opts.name ?? path.basename(questionFile).replace(/\.jsonl?$/, '');
+    if (opts.offTopic) {
+      if (!opts.bbc) throw new Error('--off-topic asks SQuAD questions of a BBC slice: give --bbc dev or --bbc test');
+      // Wikipedia questions asked of news articles: the split the slice's own role matches (never train).
+      const split: SplitName = opts.bbc === 'test' ? 'test' : 'tune';
+      questions = splitQuestions(readSquadDocs(SQUAD_FILE), readSplit(split)).map((q) => ({ ...q, answers: [], sources: [], unanswerable: true }));
+      name = opts.name ?? `bbc-${opts.bbc}-off-topic`;
+      Object.assign(input, { offTopic: { squad: SQUAD_FILE, split } });
+    } else {
+      questions = readQuestions(questionFile);
+      name = opts.name ?? path.basename(questionFile).replace(/\.jsonl?$/, '');
+    }
     if (include) {
       const selection = await readSelection(corpusDir, include);
       articles = selection.articles;
@@ -141,7 +152,7 @@ await runMain(async () => {
       key = corpusIndexKey(corpusDir);
       input.corpus = shown(corpusDir);
     }
-    input.questions = questionFile;
+    if (!opts.offTopic) input.questions = questionFile;
   }
   if (opts.limit) questions = evenSample(questions, opts.limit);
   if (opts.tuning) input.tuning = opts.tuning;
@@ -240,6 +251,9 @@ function markdown(name: string, rows: ({ mode: string } & Metrics)[], input: Rec
       const a = (x: number) => (r.answerable ? f(x) : '—');
       return `| ${r.mode} | ${r.questions} | ${a(r.firstQuoteHit)} | ${a(r.citationHit)} | ${a(r.hitAt3)} | ${a(r.recallAt1)} | ${a(r.recallAt5)} | ${a(r.mrr)} | ${f(r.abstentionRate)} | ${a(r.falseAbstentionRate)} | ${f(r.confidentNonAnswerRate)} | ${a(r.tentativeRate)} | ${a(r.sureFirstQuoteHit)} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} |`;
     }),
+    '',
+    'Silent only because the question names what no article mentions (included above; without that rule these would be answered):',
+    ...rows.map((r) => `- ${r.mode}: ${f(r.nameAbstentionRate)} of the unanswerable questions, ${r.answerable ? f(r.nameFalseAbstentionRate) : '—'} of the answerable ones`),
     '',
   ];
   return lines.join('\n');

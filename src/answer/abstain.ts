@@ -5,6 +5,7 @@
  * - whether the question's words — the rare ones weigh most: names, places, the thing counted — are in
  *   the best sentence itself or the one it leans on, not merely somewhere in its passage;
  * - whether that sentence holds what the question asks for (a number for "how many", a date for "when").
+ * A question naming what no article mentions (names.ts) cannot be answered from them, whatever else holds.
  * The weights are a logistic model fitted by `npm run calibrate` on answerable and on-topic
  * unanswerable development questions (never the sets the eval reports).
  */
@@ -22,6 +23,8 @@ export interface Evidence {
   sentenceCoverage: number;
   /** The question asks for a kind of answer (number, date, person…) and the sentence has none. */
   typeMissing: boolean;
+  /** The question names something no article mentions (names.ts): the corpus cannot be about it. */
+  unknownName: boolean;
 }
 
 /** Logistic weights over the evidence; answer when the weighted sum is ≥ 0. */
@@ -38,7 +41,7 @@ export interface AbstainModel {
  * How strongly the evidence says "this answers it": ≥ 0 answers, < 0 abstains.
  *
  * @example
- * answerability({ reader: 3.1, cos: 0.85, coverage: 0.9, sentenceCoverage: 0.8, typeMissing: false }, model); // 2.4
+ * answerability({ reader: 3.1, cos: 0.85, coverage: 0.9, sentenceCoverage: 0.8, typeMissing: false, unknownName: false }, model); // 2.4
  */
 export function answerability(e: Evidence, m: AbstainModel): number {
   return (
@@ -52,16 +55,16 @@ export function answerability(e: Evidence, m: AbstainModel): number {
 }
 
 /**
- * Whether to stay silent. Below the cosine floor the question is off the corpus whatever else holds;
- * with the reader, the fitted model decides; without it, the older rule (cosine + weighted passage
- * coverage against a threshold).
+ * Whether to stay silent. Below the cosine floor, or naming what no article mentions, the question is
+ * off the corpus whatever else holds; with the reader, the fitted model decides; without it, the older
+ * rule (cosine + weighted passage coverage against a threshold).
  *
  * @example
  * shouldAbstain(evidence, DEFAULT_TUNING); // true for "Who is the leader of Hezbollah?" on the seeds
  */
 export function shouldAbstain(e: Evidence, tuning: Tuning): boolean {
   const { floor, threshold, coverage } = tuning.abstain;
-  if (e.cos < floor) return true;
+  if (e.cos < floor || e.unknownName) return true;
   if (e.reader === null) return e.cos + coverage * e.coverage < threshold;
   return answerability(e, tuning.abstain.model) < 0;
 }

@@ -15,6 +15,7 @@ import { buildQuotes, leansBack, scoreSentences, sentenceText, type ScoredSenten
 import { answerability, isTentative, shouldAbstain, type Evidence } from './abstain.js';
 import { answerType } from './answer-type.js';
 import { readSentences } from './read.js';
+import { unknownNames } from './names.js';
 import { Reader } from '../embed/reader.js';
 import { retrieve, type Retrieval } from './retrieve.js';
 import { LocalSource, type IndexSource, type QuestionIndex } from './source.js';
@@ -27,6 +28,8 @@ export interface Trace {
   question: string;
   retrieval: Retrieval;
   sentences: ScoredSentence[];
+  /** The question's names no article mentions (names.ts), as written: the abstention notice gives them. */
+  unknownNames: string[];
   /** Articles (index positions) in the order retrieval ranks them. */
   articleRanking: number[];
   /**
@@ -47,6 +50,18 @@ export interface Trace {
 
 export const NO_ANSWER =
   "The articles I have don't answer that. I only quote my sources, so I'd rather say nothing than guess.";
+
+/**
+ * Said before NO_ANSWER when the question names what no article mentions.
+ *
+ * @example
+ * neverMentioned(['Ethelred']); // 'The articles never mention “Ethelred”.'
+ */
+export function neverMentioned(names: string[]): string {
+  const quoted = names.map((n) => `“${n}”`);
+  const list = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}` : quoted[0];
+  return `The articles never mention ${list}.`;
+}
 
 /** Said above the quotes of a tentative answer (abstain.ts, `isTentative`). */
 export const TENTATIVE = "I'm not sure these answer it: they are the closest passages I found, word for word.";
@@ -111,7 +126,12 @@ export class Engine implements AnswerEngine {
       ? []
       : buildQuotes(view.index, trace.sentences, { k, offset }, this.tuning).map((quote) => ({ ...quote, sentenceId: view.globalSentence(quote.sentenceId) }));
     const { tentative } = trace;
-    const notices = [normalized.notice, trace.abstained ? NO_ANSWER : undefined, tentative && quotes.length ? TENTATIVE : undefined].filter(Boolean);
+    const notices = [
+      normalized.notice,
+      trace.abstained && trace.unknownNames.length ? neverMentioned(trace.unknownNames) : undefined,
+      trace.abstained ? NO_ANSWER : undefined,
+      tentative && quotes.length ? TENTATIVE : undefined,
+    ].filter(Boolean);
     if (!trace.abstained && quotes.length === 0 && offset > 0) notices.push('No more passages answer this question.');
     const answer: Answer = {
       question: normalized.text,
@@ -152,7 +172,8 @@ export class Engine implements AnswerEngine {
         ...retrieval.candidates.map((c) => index.passageArticle[c.passage]),
       ]),
     ];
-    const evidence = await this.evidence(view, question, sentences, retrieval.alternatives);
+    const unknown = unknownNames(index, question, retrieval);
+    const evidence = await this.evidence(view, question, sentences, retrieval.alternatives, unknown.length > 0);
     const confidence = evidence.reader !== null
       ? answerability(evidence, this.tuning.abstain.model)
       : evidence.cos + this.tuning.abstain.coverage * evidence.coverage;
@@ -160,7 +181,7 @@ export class Engine implements AnswerEngine {
     const tentative = sentences.length > 0 && isTentative(evidence, this.tuning);
     const t5 = performance.now();
     return {
-      question, retrieval, sentences, articleRanking, confidence, coverage: evidence.coverage, evidence, abstained, tentative,
+      question, retrieval, sentences, unknownNames: unknown, articleRanking, confidence, coverage: evidence.coverage, evidence, abstained, tentative,
       timings: { embedMs: t1 - t0, searchMs: t2 - t1, selectMs: t3 - t2 + (t5 - t4), readMs: reading ? t4 - t3 : 0, readPairs: sentences.filter((s) => s.reader !== undefined).length },
       view,
     };
@@ -177,9 +198,10 @@ export class Engine implements AnswerEngine {
     question: string,
     sentences: ScoredSentence[],
     alternatives: ReadonlyMap<string, string[][]>,
+    unknownName: boolean,
   ): Promise<Evidence> {
     const best = sentences[0];
-    if (!best) return { reader: null, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: false };
+    if (!best) return { reader: null, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: false, unknownName };
     const { index } = view;
     const passage = index.sentencePassage[best.id];
     const article = index.articles[index.passageArticle[passage]];
@@ -199,6 +221,7 @@ export class Engine implements AnswerEngine {
       coverage: softCoverage(index, words, vectors, passageText, alternatives),
       sentenceCoverage: softCoverage(index, words, vectors, leanedOn + own, alternatives),
       typeMissing: answerType(question) !== 'other' && !best.typeMatch,
+      unknownName,
     };
   }
 

@@ -97,8 +97,13 @@ export async function retrieve(index: LoadedIndex, q: Float32Array, question: st
   return { candidates, question: qt, alternatives };
 }
 
-/** A passage's title and text, as written. */
-function passageTextOf(index: LoadedIndex, p: number): string {
+/**
+ * A passage's title and text, as written.
+ *
+ * @example
+ * passageTextOf(index, retrieval.candidates[0].passage); // 'IS push could take years\nThe US-led coalition…'
+ */
+export function passageTextOf(index: LoadedIndex, p: number): string {
   const a = index.articles[index.passageArticle[p]];
   const pass = a.passages[index.passageLocal[p]];
   return `${a.title}\n${passageBody(a.text, a.sentences, pass)}`;

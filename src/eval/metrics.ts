@@ -1,6 +1,7 @@
 /**
  * Scores the engine on questions with known answers: the numbers `npm run eval` reports.
  */
+import { shouldAbstain } from '../answer/abstain.js';
 import type { Engine } from '../answer/engine.js';
 import type { Tuning } from '../answer/tuning.js';
 import type { Citation } from '../types.js';
@@ -19,6 +20,10 @@ export interface QuestionResult {
   /** 1-based rank of the first expected source in the article ranking; 0 when absent. */
   sourceRank: number;
   confidence: number;
+  /** The question's names no article mentions (answer/names.ts), when it has any. */
+  unknownNames?: string[];
+  /** Silent only because of those names: without that rule the engine would have answered. */
+  silencedByName: boolean;
   ms: number;
   firstQuote?: string;
   firstSource?: string;
@@ -47,6 +52,9 @@ export interface Metrics {
   tentativeRate: number;
   /** Among answerable questions answered as sure, the share whose first quote holds the answer. */
   sureFirstQuoteHit: number;
+  /** Shares of unanswerable / answerable questions silent only because they name what no article mentions. */
+  nameAbstentionRate: number | null;
+  nameFalseAbstentionRate: number;
   p50Ms: number;
   p95Ms: number;
 }
@@ -89,6 +97,8 @@ export async function evaluate(
         hitAt3: answer.quotes.some((x) => has(x.text)),
         sourceRank: rank,
         confidence: trace?.confidence ?? 0,
+        ...(trace?.unknownNames.length ? { unknownNames: trace.unknownNames } : {}),
+        silencedByName: !!trace && answer.abstained && !!trace.sentences.length && !shouldAbstain({ ...trace.evidence, unknownName: false }, tuning),
         ms: answer.ms,
         firstQuote: first?.text,
         firstSource: first?.source.file,
@@ -123,6 +133,8 @@ export function summarize(results: QuestionResult[]): Metrics {
     confidentNonAnswerRate: unanswerable.length ? round(share(unanswerable, (r) => !r.abstained && !r.tentative)) : null,
     tentativeRate: round(share(answerable, (r) => r.tentative)),
     sureFirstQuoteHit: round(share(answerable.filter((r) => !r.abstained && !r.tentative), (r) => r.firstQuoteHit)),
+    nameAbstentionRate: unanswerable.length ? round(share(unanswerable, (r) => r.silencedByName)) : null,
+    nameFalseAbstentionRate: round(share(answerable, (r) => r.silencedByName)),
     p50Ms: round(pct(0.5)),
     p95Ms: round(pct(0.95)),
   };

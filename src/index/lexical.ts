@@ -25,6 +25,8 @@ export interface LexicalIndex {
   query(text: string): Map<number, number>;
   /** Inverse document frequency of a term over passages. */
   idf(t: string): number;
+  /** Whether any passage uses the term (answer/names.ts: a name no article mentions). */
+  mentions(t: string): boolean;
 }
 
 /** BM25 search over passages and an IDF table over the same passages. */
@@ -80,6 +82,14 @@ export class LexicalStore implements LexicalIndex {
   idf(t: string): number {
     const n = this.df.get(t) ?? 0;
     return Math.log(1 + (this.documents - n + 0.5) / (n + 0.5));
+  }
+
+  /**
+   * @example
+   * lex.mentions('pentagon'); // true in a corpus that names the Pentagon
+   */
+  mentions(t: string): boolean {
+    return this.df.has(t);
   }
 
   /** How many passages use the term. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { answerability, isTentative, shouldAbstain, type Evidence } from '../../src/answer/abstain.js';
 import { DEFAULT_TUNING } from '../../src/answer/tuning.js';
 
-const evidence: Evidence = { reader: 3, cos: 0.8, coverage: 0.9, sentenceCoverage: 0.7, typeMissing: false };
+const evidence: Evidence = { reader: 3, cos: 0.8, coverage: 0.9, sentenceCoverage: 0.7, typeMissing: false, unknownName: false };
 
 describe('answerability and shouldAbstain', () => {
   it('weighs each piece of evidence by its weight', () => {
@@ -14,6 +14,12 @@ describe('answerability and shouldAbstain', () => {
   it('abstains below the cosine floor whatever the reader says', () => {
     const tuning = DEFAULT_TUNING;
     expect(shouldAbstain({ ...evidence, reader: 9, cos: tuning.abstain.floor - 0.01 }, tuning)).toBe(true);
+  });
+
+  it('abstains when the question names what no article mentions, with or without the reader', () => {
+    expect(shouldAbstain({ ...evidence, reader: 9 }, DEFAULT_TUNING)).toBe(false);
+    expect(shouldAbstain({ ...evidence, reader: 9, unknownName: true }, DEFAULT_TUNING)).toBe(true);
+    expect(shouldAbstain({ ...evidence, reader: null, cos: 0.99, coverage: 1, unknownName: true }, DEFAULT_TUNING)).toBe(true);
   });
 
   it('on the same topic, a reader sure of one sentence answers and one that doubts them all abstains', () => {

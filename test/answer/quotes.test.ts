@@ -98,11 +98,14 @@ describe('buildQuotes never shows a sentence twice (seed corpus, real ranking)',
     expect(pagesChecked).toBeGreaterThan(5); // the second pages were not all empty
   });
 
-  it('answers "Who is the leader of Hezbollah?" (k = 5) with the Cameron/Hollande sentence once, not again inside another quote', async () => {
-    const answer = await seed.answer('Who is the leader of Hezbollah?', { k: 5 });
-    const holding = answer.quotes.filter((q) => q.text.includes('David Cameron and French President Francois Hollande'));
-    expect(holding.length).toBeLessThanOrEqual(1);
-    expect(repeats(answer.quotes)).toEqual([]);
+  it('quotes for "Who is the leader of Hezbollah?" (k = 5) hold the Cameron/Hollande sentence once, not again inside another quote', async () => {
+    // The engine now stays silent on it (the seeds never mention Hezbollah): its ranking is quoted directly.
+    const trace = await seed.trace('Who is the leader of Hezbollah?');
+    const quotes = buildQuotes(seed.index, trace.sentences, { k: 5, offset: 0 }, DEFAULT_TUNING);
+    expect(quotes.some((q) => q.text.includes('David Cameron and French President Francois Hollande'))).toBe(true);
+    const holding = quotes.filter((q) => q.text.includes('David Cameron and French President Francois Hollande'));
+    expect(holding.length).toBe(1);
+    expect(repeats(quotes)).toEqual([]);
   });
 
   it('pages one quote at a time exactly as one long page, whatever k and offset', async () => {

@@ -33,7 +33,8 @@ export function questionNames(question: string): QuestionName[] {
   if (tokens.length >= 4 && capitalised.length > (tokens.length - 1) / 2) return [];
   const names: QuestionName[] = [];
   for (const token of capitalised) {
-    const words = contentWords(token);
+    // In "Halloween-themed" only "Halloween" is a name.
+    const words = contentWords(token.split(/[-‐–]/).filter((part) => /^[("“‘']?\p{Lu}/u.test(part)).join(' '));
     const terms = words.flatMap((w) => term(w) ?? []);
     const text = token.replace(/^[("“‘']+|[)"”’'?!.,;:]+$/g, '').replace(/[’']s$/, '');
     if (terms.length && !names.some((n) => n.text === text)) names.push({ text, words, terms });

@@ -34,9 +34,10 @@ export function questionNames(question: string): QuestionName[] {
   const names: QuestionName[] = [];
   for (const token of capitalised) {
     // In "Halloween-themed" only "Halloween" is a name.
-    const words = contentWords(token.split(/[-‐–]/).filter((part) => /^[("“‘']?\p{Lu}/u.test(part)).join(' '));
+    const parts = token.split(/[-‐–]/).filter((part) => /^[("“‘']?\p{Lu}/u.test(part));
+    const words = contentWords(parts.join(' '));
     const terms = words.flatMap((w) => term(w) ?? []);
-    const text = token.replace(/^[("“‘']+|[)"”’'?!.,;:]+$/g, '').replace(/[’']s$/, '');
+    const text = parts.join('-').replace(/^[("“‘']+|[)"”’'?!.,;:]+$/g, '').replace(/[’']s$/, '');
     if (terms.length && !names.some((n) => n.text === text)) names.push({ text, words, terms });
   }
   return names;

@@ -14,7 +14,7 @@ describe('questionNames', () => {
     expect(questionNames('Who kicked Ethelred out of England?').map((n) => n.text)).toEqual(['Ethelred', 'England']);
     expect(questionNames("What did (Kerry) say about Turkey's role?").map((n) => n.text)).toEqual(['Kerry', 'Turkey']);
     expect(questionNames('Where is the Anglo-Norman border?')[0]).toEqual({ text: 'Anglo-Norman', words: ['anglo', 'norman'], terms: ['anglo', 'norman'] });
-    expect(questionNames('What Peanuts special is Halloween-themed?').map((n) => n.words)).toEqual([['peanuts'], ['halloween']]);
+    expect(questionNames('What Peanuts special is Halloween-themed?').map((n) => [n.text, n.words])).toEqual([['Peanuts', ['peanuts']], ['Halloween', ['halloween']]]);
   });
 
   it('finds none in a question without capitals past the first, or written in Title Case or capitals', () => {

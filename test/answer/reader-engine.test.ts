@@ -144,5 +144,6 @@ describe('news questions no tuning saw (BBC files 021–040, eval/bbc-test.jsonl
     // of slack each.
     expect(withReader.confidentNonAnswerRate).toBeLessThanOrEqual(0.342);
     expect(withReader.tentativeRate).toBeLessThanOrEqual(0.2);
-  });
+    // It embeds 100 articles and asks 97 questions twice: 111–120 s in recent CI runs on 2 busy cores.
+  }, 300_000);
 });

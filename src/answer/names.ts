@@ -12,7 +12,7 @@ import type { LoadedIndex } from '../index/load.js';
 import { contentWords, term } from '../text/terms.js';
 import { passageTextOf, type Retrieval } from './retrieve.js';
 
-/** A word of the question written as a name: as written (for the notice), its words and index terms. */
+/** A word of the question written as a name: as written (for the notice), its words and their index terms (one each). */
 export interface QuestionName {
   text: string;
   words: string[];
@@ -51,16 +51,18 @@ export function questionNames(question: string): QuestionName[] {
  * unknownNames(index, 'Who kicked Ethelred out?', retrieval); // ['Ethelred'] on the news corpus
  */
 export function unknownNames(index: LoadedIndex, question: string, retrieval: Retrieval): string[] {
-  const names = questionNames(question).filter((n) => !n.terms.every((t) => index.lexical.mentions(t) || (retrieval.alternatives.get(t)?.length ?? 0) > 0));
-  if (names.length === 0) return [];
-  // Rare: only a name the corpus never uses costs a look at the candidates' words.
-  const candidateWords = [...new Set(retrieval.candidates.flatMap((c) => contentWords(passageTextOf(index, c.passage))).map(fold))];
+  // Only a word the corpus never uses costs a look at the candidates' words (rare), gathered once.
+  let candidateWords: string[] | undefined;
   const nearby = (word: string) => {
+    candidateWords ??= [...new Set(retrieval.candidates.flatMap((c) => contentWords(passageTextOf(index, c.passage))).map(fold))];
     const w = fold(word);
     const edits = w.length >= 8 ? 2 : w.length >= 5 ? 1 : 0;
     return candidateWords.some((c) => c === w || (edits > 0 && Math.abs(c.length - w.length) <= edits && distance(c, w) <= edits));
   };
-  return names.filter((n) => !n.words.every((w) => index.lexical.mentions(term(w) ?? '') || nearby(w))).map((n) => n.text);
+  const known = (word: string, t: string) => index.lexical.frequency(t) > 0 || (retrieval.alternatives.get(t)?.length ?? 0) > 0 || nearby(word);
+  return questionNames(question)
+    .filter((n) => !n.words.every((w, i) => known(w, n.terms[i])))
+    .map((n) => n.text);
 }
 
 /** Without accents: "Hervé" and "Herve" are one name. */

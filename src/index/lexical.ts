@@ -25,8 +25,8 @@ export interface LexicalIndex {
   query(text: string): Map<number, number>;
   /** Inverse document frequency of a term over passages. */
   idf(t: string): number;
-  /** Whether any passage uses the term (answer/names.ts: a name no article mentions). */
-  mentions(t: string): boolean;
+  /** How many passages use the term (0: the corpus never does; answer/names.ts). */
+  frequency(t: string): number;
 }
 
 /** BM25 search over passages and an IDF table over the same passages. */
@@ -85,14 +85,11 @@ export class LexicalStore implements LexicalIndex {
   }
 
   /**
+   * How many passages use the term.
+   *
    * @example
-   * lex.mentions('pentagon'); // true in a corpus that names the Pentagon
+   * lex.frequency('pentagon'); // 3 in the seed corpus; 0 where no article names the Pentagon
    */
-  mentions(t: string): boolean {
-    return this.df.has(t);
-  }
-
-  /** How many passages use the term. */
   frequency(t: string): number {
     return this.df.get(t) ?? 0;
   }

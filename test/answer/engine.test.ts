@@ -1,18 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex } from '../../src/index/build.js';
-import { Engine, NO_ANSWER, openEngine } from '../../src/answer/engine.js';
+import { Engine, NO_ANSWER } from '../../src/answer/engine.js';
 import { ExactStore } from '../../src/index/vector-store.js';
 import { DEFAULT_TUNING } from '../../src/answer/tuning.js';
 import { readQuestions } from '../../src/eval/datasets.js';
 import { evaluate } from '../../src/eval/metrics.js';
-import { SEED_CORPUS, sharedEmbedder, tempDir, testConfig } from '../support/env.js';
+import { seedEngine } from '../support/env.js';
 
 let engine: Engine;
 beforeAll(async () => {
-  const embedder = await sharedEmbedder();
-  const config = testConfig({ CORPUS_DIR: SEED_CORPUS, INDEX_DIR: tempDir('verbatim-index-') });
-  await buildIndex(config, { embedder });
-  engine = await openEngine(config, { embedder });
+  engine = await seedEngine();
 });
 
 describe('the seed questions (quality guard)', () => {

@@ -4,10 +4,9 @@
  * typo in a name the articles do use still gets its answer.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildIndex } from '../../src/index/build.js';
-import { openEngine, type Engine } from '../../src/answer/engine.js';
+import type { Engine } from '../../src/answer/engine.js';
 import { questionNames } from '../../src/answer/names.js';
-import { SEED_CORPUS, sharedEmbedder, tempDir, testConfig } from '../support/env.js';
+import { seedEngine } from '../support/env.js';
 
 describe('questionNames', () => {
   it('takes the capitalised words past the first, as written, without punctuation or possessive', () => {
@@ -27,10 +26,7 @@ describe('questionNames', () => {
 describe('a name no article mentions (seed corpus, real model)', () => {
   let seeds: Engine;
   beforeAll(async () => {
-    const embedder = await sharedEmbedder();
-    const config = testConfig({ CORPUS_DIR: SEED_CORPUS, INDEX_DIR: tempDir('verbatim-index-') });
-    await buildIndex(config, { embedder });
-    seeds = await openEngine(config, { embedder });
+    seeds = await seedEngine();
   });
 
   it('is silent, and says which name the articles never mention', async () => {

@@ -9,7 +9,7 @@ import { DEFAULT_TUNING } from '../../src/answer/tuning.js';
 import { readQuestions } from '../../src/eval/datasets.js';
 import type { LoadedIndex } from '../../src/index/load.js';
 import type { Quote } from '../../src/types.js';
-import { SEED_CORPUS, sharedEmbedder, tempDir, testConfig } from '../support/env.js';
+import { seedEngine, sharedEmbedder, tempDir, testConfig } from '../support/env.js';
 
 /** A second, tiny corpus where one article syndicates two sentences of another, word for word. */
 const SYNDICATED = 'The minister met the envoys of the three neighbouring states in Geneva on Tuesday morning.';
@@ -23,9 +23,7 @@ let seed: Engine;
 let small: Engine;
 beforeAll(async () => {
   const embedder = await sharedEmbedder();
-  const seedConfig = testConfig({ CORPUS_DIR: SEED_CORPUS, INDEX_DIR: tempDir('verbatim-index-') });
-  await buildIndex(seedConfig, { embedder });
-  seed = await openEngine(seedConfig, { embedder });
+  seed = await seedEngine();
   const corpus = tempDir('verbatim-corpus-');
   for (const [file, text] of Object.entries(ARTICLES)) fs.writeFileSync(path.join(corpus, file), text);
   const smallConfig = testConfig({ CORPUS_DIR: corpus, INDEX_DIR: tempDir('verbatim-index-') });

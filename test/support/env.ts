@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.js';
 import { Embedder } from '../../src/embed/embedder.js';
+import type { Engine } from '../../src/answer/engine.js';
 
 export const MODEL_DIR = process.env.MODEL_DIR ?? '../shared/models';
 export const SEED_CORPUS = path.resolve('corpus');
@@ -37,4 +38,17 @@ export function copyCorpus(from: string, files: string[]): string {
     fs.copyFileSync(path.join(from, f), path.join(dir, f));
   }
   return dir;
+}
+
+/**
+ * The seed corpus indexed in a fresh temporary folder and opened with the shared embedder (and the
+ * configured reader), e.g. `seeds = await seedEngine()` in a `beforeAll`.
+ */
+export async function seedEngine(): Promise<Engine> {
+  // Loaded here, not at the top: most tests that use this file never build an index.
+  const [{ buildIndex }, { openEngine }] = await Promise.all([import('../../src/index/build.js'), import('../../src/answer/engine.js')]);
+  const embedder = await sharedEmbedder();
+  const config = testConfig({ CORPUS_DIR: SEED_CORPUS, INDEX_DIR: tempDir('verbatim-index-') });
+  await buildIndex(config, { embedder });
+  return openEngine(config, { embedder });
 }

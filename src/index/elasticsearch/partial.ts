@@ -212,9 +212,9 @@ export class PartialIndex implements LexicalIndex {
     for (const [t, d] of entries) this.df.set(t, d);
   }
 
-  /** Whether any passage uses the term (LexicalIndex; the question's terms' frequencies are fetched with it). */
-  mentions(t: string): boolean {
-    return (this.df.get(t)?.[2] ?? 0) > 0;
+  /** How many passages use the term (LexicalIndex; known for the question's terms, fetched with it). */
+  frequency(t: string): number {
+    return this.df.get(t)?.[2] ?? 0;
   }
 
   /** Whether a term's frequencies were fetched. */

@@ -69,8 +69,12 @@ await runMain(async () => {
   const docs = readSquadDocs(opts.squad);
   const base = path.basename(opts.squad);
   const tuneTitles = readSplit('tune');
-  const open = async (key: string, articles?: Parameters<typeof openCachedEngine>[3], corpusDir = config.corpusDir) =>
-    (await openCachedEngine({ ...config, corpusDir }, embedder, key, articles)).engine;
+  const open = async (key: string, articles?: Parameters<typeof openCachedEngine>[3], corpusDir = config.corpusDir) => {
+    const { engine } = await openCachedEngine({ ...config, corpusDir }, embedder, key, articles);
+    // The fit weighs the reader's logits on every question, those silenced whatever it says included.
+    engine.readSilenced = true;
+    return engine;
+  };
 
   const squad = await open(indexKey(`squad-${base}`), docs.flatMap((d) => d.paragraphs.map((p) => p.article)));
   const holdout = squadHoldout(docs, tuneTitles);

@@ -13,7 +13,7 @@ import type { Tuning } from './tuning.js';
 
 /** What the engine knows about its best sentence when deciding to answer. */
 export interface Evidence {
-  /** The reader's highest logit among the sentences it read (null: no reader). */
+  /** The reader's highest logit among the sentences it read (null: no reader, or not run because silence was certain). */
   reader: number | null;
   /** Cosine of question and best sentence. */
   cos: number;

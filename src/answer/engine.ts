@@ -81,6 +81,13 @@ export class Engine implements AnswerEngine {
     this.store = 'forQuestion' in index ? index : new LocalSource(index);
   }
 
+  /**
+   * Read even when silence is already certain (a name no article mentions, every candidate below the
+   * cosine floor). The answer is the same either way; the eval and `npm run calibrate` set it, because
+   * they weigh what the reader would have said (the calibration fits on those logits).
+   */
+  readSilenced = false;
+
   /** The whole index, for tools that read it directly (eval, bench); a remote store does not hold it. */
   get index(): LoadedIndex {
     if (!this.store.loaded) throw new Error('This engine answers from a remote index: the whole index is not in memory (use trace.view.index).');
@@ -161,8 +168,13 @@ export class Engine implements AnswerEngine {
     const retrieval = await retrieve(index, q, question, this.tuning);
     const t2 = performance.now();
     const scored = scoreSentences(index, q, retrieval, question, this.tuning);
+    const unknown = unknownNames(index, question, retrieval);
     const t3 = performance.now();
-    const reading = this.reader !== null && this.tuning.reader.candidates > 0;
+    // When silence is already certain (abstain.ts: a name no article mentions, or every sentence the
+    // reader would read below the cosine floor), the reader cannot change the answer: it is not run.
+    const { candidates } = this.tuning.reader;
+    const silent = unknown.length > 0 || scored.slice(0, candidates).every((s) => s.cos < this.tuning.abstain.floor);
+    const reading = this.reader !== null && candidates > 0 && (this.readSilenced || !silent);
     const sentences = reading ? await readSentences(index, this.reader as Reader, question, scored, this.tuning) : scored;
     const t4 = performance.now();
     // Articles ranked by their best sentence (what the first quote shows), then by passage score.
@@ -172,7 +184,6 @@ export class Engine implements AnswerEngine {
         ...retrieval.candidates.map((c) => index.passageArticle[c.passage]),
       ]),
     ];
-    const unknown = unknownNames(index, question, retrieval);
     const evidence = await this.evidence(view, question, sentences, retrieval.alternatives, unknown.length > 0);
     const confidence = evidence.reader !== null
       ? answerability(evidence, this.tuning.abstain.model)

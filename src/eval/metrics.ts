@@ -77,8 +77,10 @@ export async function evaluate(
   tuning: Tuning,
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ metrics: Metrics; results: QuestionResult[] }> {
-  const saved = engine.tuning;
+  const saved = { tuning: engine.tuning, readSilenced: engine.readSilenced };
   engine.tuning = tuning;
+  // Read every question, so `silencedByName` can say whether it would be silent without the name rule.
+  engine.readSilenced = true;
   const results: QuestionResult[] = [];
   try {
     for (const [i, q] of questions.entries()) {
@@ -106,7 +108,7 @@ export async function evaluate(
       onProgress?.(i + 1, questions.length);
     }
   } finally {
-    engine.tuning = saved;
+    Object.assign(engine, saved);
   }
   return { metrics: summarize(results), results };
 }

@@ -24,11 +24,32 @@ beforeAll(async () => {
 
 describe('abstention with the reader (seed corpus)', () => {
   it('the reader judges that no candidate answers two of the issue\'s on-topic questions, and that one answers a seed question', async () => {
-    for (const q of ['Who is the leader of Hezbollah?', 'How many civilians were killed in the air strikes?']) {
-      const { evidence } = await seeds.trace(q);
-      expect({ q, answered: (evidence.reader ?? 0) > 0 }).toEqual({ q, answered: false });
+    seeds.readSilenced = true; // "Hezbollah" is never mentioned: the reader would not be run otherwise
+    try {
+      for (const q of ['Who is the leader of Hezbollah?', 'How many civilians were killed in the air strikes?']) {
+        const { evidence } = await seeds.trace(q);
+        expect({ q, answered: (evidence.reader ?? Infinity) > 0 }).toEqual({ q, answered: false });
+      }
+    } finally {
+      seeds.readSilenced = false;
     }
     expect((await seeds.trace('How many air missions has the coalition flown?')).evidence.reader ?? 0).toBeGreaterThan(0);
+  });
+
+  it('does not run the reader when silence is certain, and answers exactly as when it does', async () => {
+    // A name no article mentions; a question far below the cosine floor.
+    for (const q of ['Who is the leader of Hezbollah?', 'How do I reset my router password?']) {
+      const skipped = (await seeds.answerWithTrace(q)).answer;
+      seeds.readSilenced = true;
+      const read = await seeds.answer(q).finally(() => (seeds.readSilenced = false));
+      expect({ q, pairs: skipped.timings.readPairs }).toEqual({ q, pairs: 0 });
+      expect(read.timings.readPairs).toBeGreaterThan(0);
+      const shown = ({ abstained, tentative, quotes, notice }: typeof read) => ({ abstained, tentative, quotes, notice });
+      expect(shown(skipped)).toEqual(shown(read));
+      expect(skipped.abstained).toBe(true);
+    }
+    // An answerable question is read as before.
+    expect((await seeds.answer('How many air missions has the coalition flown?')).timings.readPairs).toBeGreaterThan(0);
   });
 
   it('abstains on more held-out on-topic unanswerable seed questions than the older rule (eval/seed-unanswerable.jsonl)', async () => {
@@ -67,7 +88,7 @@ describe('abstention with the reader (seed corpus)', () => {
       expect(read).toEqual([first]);
       expect(answer.timings.readPairs).toBe(first); // what the bench counts as the reader's cost
       read.length = 0;
-      const unanswered = await seeds.trace('Who is the leader of Hezbollah?');
+      const unanswered = await seeds.trace('How many civilians were killed in the air strikes?');
       const logits = unanswered.sentences.flatMap((s) => (s.reader === undefined ? [] : [s.reader]));
       expect(logits).toHaveLength(candidates);
       expect(unanswered.timings.readPairs).toBe(candidates);

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/answer/engine.js';
-import { questionNames } from '../../src/answer/names.js';
+import { questionNames, swapsOne } from '../../src/answer/names.js';
 import { seedEngine } from '../support/env.js';
 
 describe('questionNames', () => {
@@ -20,6 +20,17 @@ describe('questionNames', () => {
     expect(questionNames('How many air missions has the coalition flown?')).toEqual([]);
     expect(questionNames('Who Is The Leader Of Hezbollah?')).toEqual([]);
     expect(questionNames('WHO IS THE LEADER OF HEZBOLLAH?')).toEqual([]);
+  });
+});
+
+describe('swapsOne', () => {
+  it('is true only for two neighbouring letters swapped', () => {
+    expect(swapsOne('gegeen', 'geegen')).toBe(true);
+    expect(swapsOne('kirby', 'kibry')).toBe(true);
+    expect(swapsOne('kirby', 'kirby')).toBe(false); // no swap at all
+    expect(swapsOne('kirby', 'kbrix')).toBe(false); // two letters apart, and another change
+    expect(swapsOne('kirby', 'yrbik')).toBe(false);
+    expect(swapsOne('kirby', 'kirb')).toBe(false);
   });
 });
 
@@ -46,6 +57,11 @@ describe('a name no article mentions (seed corpus, real model)', () => {
     expect(typo.unknownNames).toEqual([]);
     expect(typo.evidence.unknownName).toBe(false);
     expect((await seeds.trace('Who is the Pentagonian spokesman?')).unknownNames).toEqual(['Pentagonian']);
+    // Two neighbouring letters swapped in a five-letter name (Levenshtein: two edits); "Kibry" is in no article.
+    expect((await seeds.trace('What did the spokesman Kibry say about the air strikes?')).unknownNames).toEqual([]);
+    expect((await seeds.trace('What did the spokesman Kbiyr say about the air strikes?')).unknownNames).toEqual(['Kbiyr']);
+    // Two words of a candidate run together.
+    expect((await seeds.trace('What did the Statedepartment say about Iran?')).unknownNames).toEqual([]);
     // "SDF" is never written as such: the candidates spell out "Syrian Democratic Forces".
     expect((await seeds.trace('What did the SDF say about Raqqa?')).unknownNames).not.toContain('SDF');
   });

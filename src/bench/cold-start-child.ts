@@ -1,8 +1,9 @@
 /**
  * Child process of the cold-start and serving measurements: opens the engine named by the environment
  * (INDEX_DIR, MODEL_DIR), answers one question and prints one JSON line. When BENCH_SERVE_FILE names
- * a JSON `{ warmup, questions, naive }`, it first serves those: warm-up questions, the timed questions
- * (stage latencies), the resident memory while serving, then the naive peer on `naive` questions —
+ * a JSON `{ warmup, questions, naive, unheld }`, it first serves those: warm-up questions, the timed questions
+ * (stage latencies), the resident memory while serving, questions the corpus does not hold (`unheld`), then the
+ * naive peer on `naive` questions —
  * all in a fresh process, so the bench's own heap and models do not slow them down.
  * Run as `node --import tsx src/bench/cold-start-child.ts "question"`.
  */
@@ -27,7 +28,7 @@ const report: Record<string, unknown> = {
 const serveFile = process.env.BENCH_SERVE_FILE;
 if (serveFile) {
   const { measureEngine, measureNaiveQueries } = await import('./query.js');
-  const plan = JSON.parse(fs.readFileSync(serveFile, 'utf8')) as { warmup: string[]; questions: string[]; naive: string[] };
+  const plan = JSON.parse(fs.readFileSync(serveFile, 'utf8')) as { warmup: string[]; questions: string[]; naive: string[]; unheld?: string[] };
   // RSS sampled every 25 questions: one reading lands wherever the garbage collector happens to be.
   const samples: number[] = [];
   report.latency = await measureEngine(engine, plan.questions, plan.warmup, (done) => {
@@ -41,6 +42,8 @@ if (serveFile) {
   report.rssSamples = samples.length;
   report.heapUsedMb = mem.heapUsed / 2 ** 20;
   report.externalMb = (mem.external + mem.arrayBuffers) / 2 ** 20;
+  // Questions the corpus does not hold: how fast silence comes (after the memory samples, which they would skew).
+  if (plan.unheld?.length) report.unheld = await measureEngine(engine, plan.unheld);
   if (plan.naive.length) {
     // The naive peer embeds 50 sentences per question: on every core, as the engine's builds do
     // (the engine's own question embedder runs on one thread beside the reader).

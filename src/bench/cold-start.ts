@@ -30,6 +30,8 @@ export interface ChildReport {
   naive?: NaiveLatency;
   /** The stricter peer: candidates embedded in batches. */
   naiveBatched?: NaiveLatency;
+  /** The same stages for questions the corpus does not hold (how fast silence comes). */
+  unheld?: StageLatency;
   heapUsedMb?: number;
   externalMb?: number;
   served?: number;
@@ -43,7 +45,7 @@ export interface ChildReport {
  * r.wallToAnswerMs; // 1400
  */
 export async function runChild(
-  env: { indexDir: string; modelDir?: string; serve?: { warmup: string[]; questions: string[]; naive: string[] } },
+  env: { indexDir: string; modelDir?: string; serve?: { warmup: string[]; questions: string[]; naive: string[]; unheld?: string[] } },
   question: string,
 ): Promise<ChildReport> {
   let serveFile: string | undefined;

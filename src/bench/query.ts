@@ -23,6 +23,8 @@ export interface StageLatency {
   /** The rest of `answer`: normalizing the question and cutting quotes. */
   quotes: Summary;
   abstained: number;
+  /** Of those, answered with silence without running the reader (silence was certain without it). */
+  abstainedUnread?: number;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function measureEngine(
   const readPairs: number[] = [];
   const quotes: number[] = [];
   let abstained = 0;
+  let abstainedUnread = 0;
   for (const q of questions) {
     const a = await engine.answer(q);
     total.push(a.ms);
@@ -58,9 +61,10 @@ export async function measureEngine(
     readPairs.push(a.timings.readPairs ?? 0);
     quotes.push(Math.max(0, a.ms - a.timings.embedMs - a.timings.searchMs - a.timings.selectMs - (a.timings.readMs ?? 0)));
     if (a.abstained) abstained++;
+    if (a.abstained && engine.reader && !a.timings.readPairs) abstainedUnread++;
     onAnswered?.(total.length);
   }
-  return { total: summarize(total), embed: summarize(embed), search: summarize(search), select: summarize(select), read: summarize(read), readPairs: summarize(readPairs), quotes: summarize(quotes), abstained };
+  return { total: summarize(total), embed: summarize(embed), search: summarize(search), select: summarize(select), read: summarize(read), readPairs: summarize(readPairs), quotes: summarize(quotes), abstained, abstainedUnread };
 }
 
 export interface NaiveLatency {

@@ -11,7 +11,7 @@ import { buildIndex } from '../index/build.js';
 import { FILES, readUint32, resolveCurrent, switchCurrent } from '../index/format.js';
 import { readCorpus } from '../ingest/index.js';
 import { DEFAULT_HNSW } from '../index/vector-store.js';
-import { readSquad } from '../eval/datasets.js';
+import { readQuestions, readSquad } from '../eval/datasets.js';
 import { measureColdStart, runChild } from './cold-start.js';
 import { copyFiles, evenSample, indexTexts, listTextFiles, squadDocuments } from './corpus.js';
 import { goal, type Goal } from './goals.js';
@@ -36,6 +36,11 @@ export interface BenchOptions {
   questions: number;
   /** Questions timed against the naive peer (it is slow). */
   naiveQuestions: number;
+  /**
+   * Question files whose unanswerable questions the corpus does not hold (the seed articles' 2014 news; the
+   * seeds' off-topic questions): timed apart, to show how fast silence comes.
+   */
+  unheldQuestionFiles: string[];
   /** Texts (of the build's) on which product, raw ONNX Runtime and batch sizes are compared. */
   throughputTexts: number;
   /** Texts embedded one at a time by the naive pipeline (each round). */
@@ -73,6 +78,7 @@ export function defaultOptions(quick: boolean): Omit<BenchOptions, 'log'> {
     squadDocuments: quick ? 6 : 48,
     questions: quick ? 100 : 500,
     naiveQuestions: quick ? 8 : 60,
+    unheldQuestionFiles: ['eval/seed-unanswerable.jsonl', '../shared/eval/seed-questions.jsonl'],
     throughputTexts: quick ? 200 : 1500,
     naiveTexts: quick ? 60 : 300,
     throughputRounds: quick ? 2 : 3,
@@ -167,9 +173,10 @@ export async function runBench(config: Config, options: BenchOptions) {
   const warmSet = new Set(warmup);
   const questions = picked.filter((q) => !warmSet.has(q)).slice(0, options.questions).map((q) => q.question);
   const naiveQuestions = evenSample(questions, options.naiveQuestions);
+  const unheld = options.unheldQuestionFiles.flatMap((file) => readQuestions(file).filter((q) => q.unanswerable).map((q) => q.question));
   log(`[${elapsed()}] serving process: ${questions.length} questions against the engine, ${naiveQuestions.length} against the naive peer…`);
   const serving = await runChild(
-    { indexDir: queryIndexDir, modelDir, serve: { warmup: warmup.map((q) => q.question), questions, naive: naiveQuestions } },
+    { indexDir: queryIndexDir, modelDir, serve: { warmup: warmup.map((q) => q.question), questions, naive: naiveQuestions, unheld } },
     warmup[0].question,
   );
   if (!serving.latency || !serving.naive) throw new Error('the serving process reported no latencies');
@@ -299,6 +306,7 @@ export async function runBench(config: Config, options: BenchOptions) {
       naive: naiveQuery,
       naiveBatched: serving.naiveBatched,
       naiveQuestions: naiveQuestions.length,
+      unheld: serving.unheld ?? null,
       speedupP50,
       speedupP50VsBatched: serving.naiveBatched ? serving.naiveBatched.total.p50 / latency.total.p50 : null,
       speedupMean: naiveQuery.total.mean / latency.total.mean,

@@ -63,10 +63,21 @@ export function answerability(e: Evidence, m: AbstainModel): number {
  * shouldAbstain(evidence, DEFAULT_TUNING); // true for "Who is the leader of Hezbollah?" on the seeds
  */
 export function shouldAbstain(e: Evidence, tuning: Tuning): boolean {
-  const { floor, threshold, coverage } = tuning.abstain;
-  if (e.cos < floor || e.unknownName) return true;
+  const { threshold, coverage } = tuning.abstain;
+  if (offCorpus(e, tuning)) return true;
   if (e.reader === null) return e.cos + coverage * e.coverage < threshold;
   return answerability(e, tuning.abstain.model) < 0;
+}
+
+/**
+ * Silence whatever the reader would say: the best sentence is below the cosine floor, or the question names
+ * what no article mentions. The engine does not run the reader for such a question.
+ *
+ * @example
+ * offCorpus({ cos: 0.12, unknownName: false }, DEFAULT_TUNING); // true: far from every sentence
+ */
+export function offCorpus(e: Pick<Evidence, 'cos' | 'unknownName'>, tuning: Tuning): boolean {
+  return e.cos < tuning.abstain.floor || e.unknownName;
 }
 
 /**

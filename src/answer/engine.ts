@@ -12,7 +12,7 @@ import { normalizeQuestion } from './question.js';
 import { passageBody } from '../text/passages.js';
 import { questionWords, softCoverage } from './coverage.js';
 import { buildQuotes, leansBack, scoreSentences, sentenceText, type ScoredSentence } from './quotes.js';
-import { answerability, isTentative, shouldAbstain, type Evidence } from './abstain.js';
+import { answerability, isTentative, offCorpus, shouldAbstain, type Evidence } from './abstain.js';
 import { answerType } from './answer-type.js';
 import { readSentences } from './read.js';
 import { unknownNames } from './names.js';
@@ -170,10 +170,10 @@ export class Engine implements AnswerEngine {
     const scored = scoreSentences(index, q, retrieval, question, this.tuning);
     const unknown = unknownNames(index, question, retrieval);
     const t3 = performance.now();
-    // When silence is already certain (abstain.ts: a name no article mentions, or every sentence the
-    // reader would read below the cosine floor), the reader cannot change the answer: it is not run.
+    // Whichever of the sentences it would read ends up best, silence is certain (abstain.ts, offCorpus) when
+    // each is off the corpus: the reader cannot change the answer, so it is not run.
     const { candidates } = this.tuning.reader;
-    const silent = unknown.length > 0 || scored.slice(0, candidates).every((s) => s.cos < this.tuning.abstain.floor);
+    const silent = scored.slice(0, candidates).every((s) => offCorpus({ cos: s.cos, unknownName: unknown.length > 0 }, this.tuning));
     const reading = this.reader !== null && candidates > 0 && (this.readSilenced || !silent);
     const sentences = reading ? await readSentences(index, this.reader as Reader, question, scored, this.tuning) : scored;
     const t4 = performance.now();

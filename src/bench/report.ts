@@ -130,7 +130,7 @@ export function markdown(r: BenchReport): string {
     // How fast silence comes: the reader is not run when silence is certain (an unknown name, every candidate below the floor).
     ...(r.query.unheld
       ? [
-          `Questions this corpus does not hold (the ${r.query.unheld.total.n} unanswerable questions of \`eval/seed-unanswerable.jsonl\` and \`../shared/eval/seed-questions.jsonl\`: about the seed articles' 2014 news, or off every topic), in the same process: ${r.query.unheld.abstained} answered with silence, ${r.query.unheld.abstainedUnread ?? 0} of them without running the reader; p50 ${f(r.query.unheld.total.p50, 1)} ms, p95 ${f(r.query.unheld.total.p95, 1)}, mean ${f(r.query.unheld.total.mean, 1)}, pairs read ${f(r.query.unheld.readPairs?.mean ?? 0, 2)} a question on the mean (none when silence is certain without the reader: a name no article mentions, or every candidate below the cosine floor).`,
+          `Questions this corpus does not hold (the ${r.query.unheld.total.n} unanswerable questions of ${r.query.unheldFiles.map((file) => `\`${file}\``).join(' and ')}: about the seed articles' 2014 news, or off every topic), in the same process: ${r.query.unheld.abstained} answered with silence, ${r.query.unheld.abstainedUnread ?? 0} of them without running the reader; p50 ${f(r.query.unheld.total.p50, 1)} ms, p95 ${f(r.query.unheld.total.p95, 1)}, mean ${f(r.query.unheld.total.mean, 1)}, pairs read ${f(r.query.unheld.readPairs?.mean ?? 0, 2)} a question on the mean (none when silence is certain without the reader: a name no article mentions, or every candidate below the cosine floor).`,
           '',
         ]
       : []),

@@ -307,6 +307,7 @@ export async function runBench(config: Config, options: BenchOptions) {
       naiveBatched: serving.naiveBatched,
       naiveQuestions: naiveQuestions.length,
       unheld: serving.unheld ?? null,
+      unheldFiles: options.unheldQuestionFiles,
       speedupP50,
       speedupP50VsBatched: serving.naiveBatched ? serving.naiveBatched.total.p50 / latency.total.p50 : null,
       speedupMean: naiveQuery.total.mean / latency.total.mean,

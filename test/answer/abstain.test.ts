@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerability, isTentative, shouldAbstain, type Evidence } from '../../src/answer/abstain.js';
+import { answerability, isTentative, offCorpus, shouldAbstain, type Evidence } from '../../src/answer/abstain.js';
 import { DEFAULT_TUNING } from '../../src/answer/tuning.js';
 
 const evidence: Evidence = { reader: 3, cos: 0.8, coverage: 0.9, sentenceCoverage: 0.7, typeMissing: false, unknownName: false };
@@ -20,6 +20,17 @@ describe('answerability and shouldAbstain', () => {
     expect(shouldAbstain({ ...evidence, reader: 9 }, DEFAULT_TUNING)).toBe(false);
     expect(shouldAbstain({ ...evidence, reader: 9, unknownName: true }, DEFAULT_TUNING)).toBe(true);
     expect(shouldAbstain({ ...evidence, reader: null, cos: 0.99, coverage: 1, unknownName: true }, DEFAULT_TUNING)).toBe(true);
+  });
+
+  it('off the corpus (below the floor, or an unknown name) means silence whatever the reader says; nothing else does', () => {
+    const { floor } = DEFAULT_TUNING.abstain;
+    expect(offCorpus({ cos: floor - 0.01, unknownName: false }, DEFAULT_TUNING)).toBe(true);
+    expect(offCorpus({ cos: 0.99, unknownName: true }, DEFAULT_TUNING)).toBe(true);
+    expect(offCorpus({ cos: floor, unknownName: false }, DEFAULT_TUNING)).toBe(false);
+    for (const e of [{ ...evidence, cos: floor - 0.01 }, { ...evidence, unknownName: true }]) {
+      expect(offCorpus(e, DEFAULT_TUNING)).toBe(true);
+      expect(shouldAbstain({ ...e, reader: 9 }, DEFAULT_TUNING)).toBe(true);
+    }
   });
 
   it('on the same topic, a reader sure of one sentence answers and one that doubts them all abstains', () => {

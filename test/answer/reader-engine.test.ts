@@ -22,16 +22,22 @@ beforeAll(async () => {
   seeds = await openEngine(config, { embedder });
 });
 
+/** Runs `f` with the seed engine reading even questions whose silence is certain (Engine.readSilenced). */
+async function readingSilenced<T>(f: () => Promise<T>): Promise<T> {
+  seeds.readSilenced = true;
+  try {
+    return await f();
+  } finally {
+    seeds.readSilenced = false;
+  }
+}
+
 describe('abstention with the reader (seed corpus)', () => {
   it('the reader judges that no candidate answers two of the issue\'s on-topic questions, and that one answers a seed question', async () => {
-    seeds.readSilenced = true; // "Hezbollah" is never mentioned: the reader would not be run otherwise
-    try {
-      for (const q of ['Who is the leader of Hezbollah?', 'How many civilians were killed in the air strikes?']) {
-        const { evidence } = await seeds.trace(q);
-        expect({ q, answered: (evidence.reader ?? Infinity) > 0 }).toEqual({ q, answered: false });
-      }
-    } finally {
-      seeds.readSilenced = false;
+    for (const q of ['Who is the leader of Hezbollah?', 'How many civilians were killed in the air strikes?']) {
+      // "Hezbollah" is never mentioned: the reader would not be run otherwise.
+      const { evidence } = await readingSilenced(() => seeds.trace(q));
+      expect({ q, answered: (evidence.reader ?? Infinity) > 0 }).toEqual({ q, answered: false });
     }
     expect((await seeds.trace('How many air missions has the coalition flown?')).evidence.reader ?? 0).toBeGreaterThan(0);
   });
@@ -40,8 +46,7 @@ describe('abstention with the reader (seed corpus)', () => {
     // A name no article mentions; a question far below the cosine floor.
     for (const q of ['Who is the leader of Hezbollah?', 'How do I reset my router password?']) {
       const skipped = (await seeds.answerWithTrace(q)).answer;
-      seeds.readSilenced = true;
-      const read = await seeds.answer(q).finally(() => (seeds.readSilenced = false));
+      const read = await readingSilenced(() => seeds.answer(q));
       expect({ q, pairs: skipped.timings.readPairs }).toEqual({ q, pairs: 0 });
       expect(read.timings.readPairs).toBeGreaterThan(0);
       const shown = ({ abstained, tentative, quotes, notice }: typeof read) => ({ abstained, tentative, quotes, notice });

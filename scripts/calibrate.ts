@@ -50,7 +50,7 @@ const opts = new Command()
   .parse()
   .opts<{ squad: string; maxFalse: number; maxTentative: number; candidates?: number; weight?: number; tolerance: number }>();
 
-const FEATURES = ['reader', 'cos', 'coverage', 'sentenceCoverage', 'typeMissing', 'nameMissing'] as const;
+const FEATURES = ['reader', 'cos', 'coverage', 'sentenceCoverage', 'typeMissing'] as const;
 
 interface Sample {
   set: string;

@@ -4,8 +4,7 @@
  * - the reader's judgement of the best sentence (trained with groups that hold no answer);
  * - whether the question's words — the rare ones weigh most: names, places, the thing counted — are in
  *   the best sentence itself or the one it leans on, not merely somewhere in its passage;
- * - whether that sentence holds what the question asks for (a number for "how many", a date for "when");
- * - whether its passage writes the question's names: soft coverage counts "Italy" as near "Turkey".
+ * - whether that sentence holds what the question asks for (a number for "how many", a date for "when").
  * A question naming what no article mentions (names.ts) cannot be answered from them, whatever else holds.
  * The weights are a logistic model fitted by `npm run calibrate` on answerable and on-topic
  * unanswerable development questions (never the sets the eval reports).
@@ -24,8 +23,6 @@ export interface Evidence {
   sentenceCoverage: number;
   /** The question asks for a kind of answer (number, date, person…) and the sentence has none. */
   typeMissing: boolean;
-  /** Share of the question's names (names.ts) that the best sentence's passage, title included, does not write (0…1). */
-  nameMissing: number;
   /** The question names something no article mentions (names.ts): the corpus cannot be about it. */
   unknownName: boolean;
 }
@@ -38,14 +35,13 @@ export interface AbstainModel {
   coverage: number;
   sentenceCoverage: number;
   typeMissing: number;
-  nameMissing: number;
 }
 
 /**
  * How strongly the evidence says "this answers it": ≥ 0 answers, < 0 abstains.
  *
  * @example
- * answerability({ reader: 3.1, cos: 0.85, coverage: 0.9, sentenceCoverage: 0.8, typeMissing: false, nameMissing: 0, unknownName: false }, model); // 2.4
+ * answerability({ reader: 3.1, cos: 0.85, coverage: 0.9, sentenceCoverage: 0.8, typeMissing: false, unknownName: false }, model); // 2.4
  */
 export function answerability(e: Evidence, m: AbstainModel): number {
   return (
@@ -54,8 +50,7 @@ export function answerability(e: Evidence, m: AbstainModel): number {
     m.cos * e.cos +
     m.coverage * e.coverage +
     m.sentenceCoverage * e.sentenceCoverage +
-    m.typeMissing * (e.typeMissing ? 1 : 0) +
-    m.nameMissing * e.nameMissing
+    m.typeMissing * (e.typeMissing ? 1 : 0)
   );
 }
 

@@ -15,7 +15,7 @@ import { buildQuotes, leansBack, scoreSentences, sentenceText, type ScoredSenten
 import { answerability, isTentative, offCorpus, shouldAbstain, type Evidence } from './abstain.js';
 import { answerType } from './answer-type.js';
 import { readSentences } from './read.js';
-import { namesMissingFrom, questionNames, unknownNames } from './names.js';
+import { unknownNames } from './names.js';
 import { Reader } from '../embed/reader.js';
 import { retrieve, type Retrieval } from './retrieve.js';
 import { LocalSource, type IndexSource, type QuestionIndex } from './source.js';
@@ -200,11 +200,9 @@ export class Engine implements AnswerEngine {
 
   /**
    * What abstention weighs about the best sentence (see abstain.ts): the reader's logit, its cosine,
-   * the soft coverage of the question's words (coverage.ts) by its passage and by the sentence
-   * itself with the one it leans on, and the question's names its passage does not write (names.ts).
-   * Coverage catches questions that share a topic but not the specifics ("When did ISIL pledge
-   * allegiance to al-Qaeda?"); the names, a passage about another party ("Who is Turkey's foreign
-   * minister?" → Italy's).
+   * and the soft coverage of the question's words (coverage.ts) by its passage and by the sentence
+   * itself with the one it leans on. Coverage catches questions that share a topic but not the
+   * specifics ("When did ISIL pledge allegiance to al-Qaeda?").
    */
   private async evidence(
     view: QuestionIndex,
@@ -214,7 +212,7 @@ export class Engine implements AnswerEngine {
     unknownName: boolean,
   ): Promise<Evidence> {
     const best = sentences[0];
-    if (!best) return { reader: null, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: false, nameMissing: 0, unknownName };
+    if (!best) return { reader: null, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: false, unknownName };
     const { index } = view;
     const passage = index.sentencePassage[best.id];
     const article = index.articles[index.passageArticle[passage]];
@@ -234,7 +232,6 @@ export class Engine implements AnswerEngine {
       coverage: softCoverage(index, words, vectors, passageText, alternatives),
       sentenceCoverage: softCoverage(index, words, vectors, leanedOn + own, alternatives),
       typeMissing: answerType(question) !== 'other' && !best.typeMatch,
-      nameMissing: namesMissingFrom(questionNames(question), passageText, alternatives),
       unknownName,
     };
   }

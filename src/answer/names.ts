@@ -20,24 +20,17 @@ export interface QuestionName {
   terms: string[];
 }
 
-/** Months and weekdays: written with a capital, but they date the question rather than name a party. */
-const CALENDAR = new Set(
-  ('january february march april may june july august september october november december ' +
-    'jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday').split(' '),
-);
-
 /**
- * The question's names: its capitalised words past the first, months and weekdays aside. A question in
- * Title Case or capitals has none (its capitals do not mark names).
+ * The question's names: its capitalised words past the first. A question in Title Case or capitals
+ * has none (its capitals do not mark names).
  *
  * @example
  * questionNames('Who kicked Ethelred out of England?').map((n) => n.text); // ['Ethelred', 'England']
  * questionNames('Who Is The Leader Of Hezbollah?');                        // []
- * questionNames('What had Britain flown by December?').map((n) => n.text); // ['Britain']
  */
 export function questionNames(question: string): QuestionName[] {
   const tokens = question.split(/\s+/).filter(Boolean);
-  const capitalised = tokens.slice(1).filter((t) => /^[("“‘']?\p{Lu}/u.test(t) && !CALENDAR.has(t.toLowerCase().replace(/[^\p{L}]/gu, '')));
+  const capitalised = tokens.slice(1).filter((t) => /^[("“‘']?\p{Lu}/u.test(t));
   if (tokens.length >= 4 && capitalised.length > (tokens.length - 1) / 2) return [];
   const names: QuestionName[] = [];
   for (const token of capitalised) {
@@ -60,63 +53,32 @@ export function questionNames(question: string): QuestionName[] {
  */
 export function unknownNames(index: LoadedIndex, question: string, retrieval: Retrieval): string[] {
   // Only a word the corpus never uses costs a look at the candidates' words (rare), gathered once.
-  let candidates: WrittenWords | undefined;
-  const known = (word: string, t: string) =>
-    index.lexical.frequency(t) > 0 ||
-    (retrieval.alternatives.get(t)?.length ?? 0) > 0 ||
-    writes((candidates ??= writtenWords(retrieval.candidates.map((c) => passageTextOf(index, c.passage)))), word);
+  let candidates: { words: string[]; joined: Set<string> } | undefined;
+  const nearby = (word: string) => {
+    candidates ??= candidateWords(index, retrieval);
+    const w = fold(word);
+    const edits = w.length >= 8 ? 2 : w.length >= 5 ? 1 : 0;
+    // "Superbowl" for "Super Bowl": a name of six letters or more written as one word.
+    if (w.length >= 6 && candidates.joined.has(w)) return true;
+    return candidates.words.some(
+      (c) => c === w || (edits > 0 && Math.abs(c.length - w.length) <= edits && (distance(c, w) <= edits || swapsOne(c, w))),
+    );
+  };
+  const known = (word: string, t: string) => index.lexical.frequency(t) > 0 || (retrieval.alternatives.get(t)?.length ?? 0) > 0 || nearby(word);
   return questionNames(question)
     .filter((n) => !n.words.every((w, i) => known(w, n.terms[i])))
     .map((n) => n.text);
 }
 
-/**
- * Share (0…1) of the question's names that a text does not write — as such, as an acronym written out, or
- * a typo away, as unknownNames forgives. Abstention weighs it for the best sentence's passage: a passage
- * about another party answers a question about this one only in appearance ("Who is Turkey's foreign
- * minister?" → "…Italy's Foreign Minister Luigi Di Maio…"; soft coverage counts Italy as near Turkey).
- * 0 for a question without names.
- *
- * @example
- * namesMissingFrom(questionNames("Who is Turkey's foreign minister?"), "Italy's Foreign Minister Luigi Di Maio spoke.", new Map()); // 1
- * namesMissingFrom(questionNames('Who leads Turkey?'), 'Turkey, which attended the talks…', new Map());                         // 0
- */
-export function namesMissingFrom(names: QuestionName[], text: string, alternatives: ReadonlyMap<string, string[][]>): number {
-  if (names.length === 0) return 0;
-  const terms = new Set(contentWords(text).map((w) => term(w)));
-  let written: WrittenWords | undefined;
-  const has = (word: string, t: string) =>
-    terms.has(t) || (alternatives.get(t)?.some((run) => run.every((x) => terms.has(x))) ?? false) || writes((written ??= writtenWords([text])), word);
-  return names.filter((n) => !n.words.every((w, i) => has(w, n.terms[i]))).length / names.length;
-}
-
-/** Texts' content words as names are matched against them, and each two neighbouring words run together ("super bowl" → "superbowl"); lower case, without accents. */
-interface WrittenWords {
-  words: string[];
-  joined: Set<string>;
-}
-
-function writtenWords(texts: string[]): WrittenWords {
+/** The candidate passages' content words, and each two neighbouring words run together ("super bowl" → "superbowl"), lower case, without accents. */
+function candidateWords(index: LoadedIndex, retrieval: Retrieval): { words: string[]; joined: Set<string> } {
+  const texts = retrieval.candidates.map((c) => passageTextOf(index, c.passage));
   const joined = new Set<string>();
   for (const text of texts) {
     const tokens = fold(text.toLowerCase()).match(/\p{L}+/gu) ?? [];
     for (let i = 1; i < tokens.length; i++) joined.add(tokens[i - 1] + tokens[i]);
   }
   return { words: [...new Set(texts.flatMap((t) => contentWords(t)).map(fold))], joined };
-}
-
-/**
- * Whether a name's word is written among `written`: as such, a typo away (one edit for 5–7 letters, two from
- * 8, a swap of neighbouring letters counting as one; shorter names must be spelled right), or, six letters or
- * more, as two neighbouring words run together ("Superbowl" for "Super Bowl").
- */
-function writes(written: WrittenWords, word: string): boolean {
-  const w = fold(word);
-  const edits = w.length >= 8 ? 2 : w.length >= 5 ? 1 : 0;
-  if (w.length >= 6 && written.joined.has(w)) return true;
-  return written.words.some(
-    (c) => c === w || (edits > 0 && Math.abs(c.length - w.length) <= edits && (distance(c, w) <= edits || swapsOne(c, w))),
-  );
 }
 
 /**

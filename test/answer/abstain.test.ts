@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { answerability, isTentative, offCorpus, shouldAbstain, type Evidence } from '../../src/answer/abstain.js';
 import { DEFAULT_TUNING } from '../../src/answer/tuning.js';
 
-const evidence: Evidence = { reader: 3, cos: 0.8, coverage: 0.9, sentenceCoverage: 0.7, typeMissing: false, nameMissing: 0, unknownName: false };
+const evidence: Evidence = { reader: 3, cos: 0.8, coverage: 0.9, sentenceCoverage: 0.7, typeMissing: false, unknownName: false };
 
 describe('answerability and shouldAbstain', () => {
   it('weighs each piece of evidence by its weight', () => {
-    const model = { bias: -1, reader: 0.5, cos: 1, coverage: 0, sentenceCoverage: 0, typeMissing: -2, nameMissing: -3 };
+    const model = { bias: -1, reader: 0.5, cos: 1, coverage: 0, sentenceCoverage: 0, typeMissing: -2 };
     expect(answerability(evidence, model)).toBeCloseTo(-1 + 1.5 + 0.8);
     expect(answerability({ ...evidence, typeMissing: true }, model)).toBeCloseTo(-0.7);
-    expect(answerability({ ...evidence, nameMissing: 0.5 }, model)).toBeCloseTo(1.3 - 1.5);
   });
 
   it('abstains below the cosine floor whatever the reader says', () => {
@@ -42,7 +41,7 @@ describe('answerability and shouldAbstain', () => {
 });
 
 describe('isTentative', () => {
-  const model = { bias: 0, reader: 1, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: 0, nameMissing: 0 };
+  const model = { bias: 0, reader: 1, cos: 0, coverage: 0, sentenceCoverage: 0, typeMissing: 0 };
   const tuning = { ...DEFAULT_TUNING, abstain: { ...DEFAULT_TUNING.abstain, floor: 0.3, model, sure: 2 } };
 
   it('answers between 0 and the sure line are tentative; at or above it, sure', () => {

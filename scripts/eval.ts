@@ -242,14 +242,14 @@ function markdown(name: string, rows: ({ mode: string } & Metrics)[], input: Rec
     '',
     `${n}; input: \`${JSON.stringify(input)}\``,
     '',
-    'Tentative: answered as "the closest passages", not as a sure answer (only with the reader). A confident non-answer is an unanswerable question answered as sure.',
+    'Tentative: answered as "the closest passages", not as a sure answer (only with the reader). A confident non-answer is an unanswerable question answered as sure. False abstention, of which right answers: answerable questions silenced although the sentence ranked first holds the answer (the rest were silenced instead of a wrong first quote).',
     '',
-    '| mode | questions | first-quote hit | citation hit | hit@3 | R@1 | R@5 | MRR | abstention (unanswerable) | false abstention | confident non-answer (unanswerable) | tentative (answerable) | first-quote hit when sure | p50 ms | p95 ms |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| mode | questions | first-quote hit | citation hit | hit@3 | R@1 | R@5 | MRR | abstention (unanswerable) | false abstention | of which right answers | confident non-answer (unanswerable) | tentative (answerable) | first-quote hit when sure | p50 ms | p95 ms |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => {
       // Answerable-question columns mean nothing for a set of unanswerable questions only.
       const a = (x: number) => (r.answerable ? f(x) : '—');
-      return `| ${r.mode} | ${r.questions} | ${a(r.firstQuoteHit)} | ${a(r.citationHit)} | ${a(r.hitAt3)} | ${a(r.recallAt1)} | ${a(r.recallAt5)} | ${a(r.mrr)} | ${f(r.abstentionRate)} | ${a(r.falseAbstentionRate)} | ${f(r.confidentNonAnswerRate)} | ${a(r.tentativeRate)} | ${a(r.sureFirstQuoteHit)} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} |`;
+      return `| ${r.mode} | ${r.questions} | ${a(r.firstQuoteHit)} | ${a(r.citationHit)} | ${a(r.hitAt3)} | ${a(r.recallAt1)} | ${a(r.recallAt5)} | ${a(r.mrr)} | ${f(r.abstentionRate)} | ${a(r.falseAbstentionRate)} | ${a(r.rightAnswerLostRate)} | ${f(r.confidentNonAnswerRate)} | ${a(r.tentativeRate)} | ${a(r.sureFirstQuoteHit)} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} |`;
     }),
     '',
     'Silent only because the question names what no article mentions (included above; without that rule these would be answered):',

@@ -3,6 +3,7 @@
  */
 import { shouldAbstain } from '../answer/abstain.js';
 import type { Engine } from '../answer/engine.js';
+import { sentenceText } from '../answer/quotes.js';
 import type { Tuning } from '../answer/tuning.js';
 import type { Citation } from '../types.js';
 import type { EvalQuestion } from './datasets.js';
@@ -24,6 +25,8 @@ export interface QuestionResult {
   unknownNames?: string[];
   /** Silent only because of those names: without that rule the engine would have answered. */
   silencedByName: boolean;
+  /** Silent, though the sentence the engine ranked first holds the answer: a right answer withheld. */
+  silencedRight: boolean;
   ms: number;
   firstQuote?: string;
   firstSource?: string;
@@ -43,6 +46,11 @@ export interface Metrics {
   abstentionRate: number | null;
   /** Share of answerable questions the engine declined (lower is better). */
   falseAbstentionRate: number;
+  /**
+   * Share of answerable questions declined although the sentence ranked first holds the answer: the right
+   * answers silence cost. The rest of `falseAbstentionRate` is silence instead of a wrong first quote.
+   */
+  rightAnswerLostRate: number;
   /**
    * Share of unanswerable questions answered as if sure (neither silent nor tentative): the confident
    * non-answers the product must avoid (lower is better).
@@ -101,6 +109,7 @@ export async function evaluate(
         confidence: trace?.confidence ?? 0,
         ...(trace?.unknownNames.length ? { unknownNames: trace.unknownNames } : {}),
         silencedByName: !!trace && answer.abstained && !!trace.sentences.length && !shouldAbstain({ ...trace.evidence, unknownName: false }, tuning),
+        silencedRight: !!trace && answer.abstained && !q.unanswerable && has(trace.sentences[0] && sentenceText(trace.view.index, trace.sentences[0].id)),
         ms: answer.ms,
         firstQuote: first?.text,
         firstSource: first?.source.file,
@@ -132,6 +141,7 @@ export function summarize(results: QuestionResult[]): Metrics {
     mrr: round(answerable.length ? answerable.reduce((s, r) => s + (r.sourceRank ? 1 / r.sourceRank : 0), 0) / answerable.length : 0),
     abstentionRate: unanswerable.length ? round(share(unanswerable, (r) => r.abstained)) : null,
     falseAbstentionRate: round(share(answerable, (r) => r.abstained)),
+    rightAnswerLostRate: round(share(answerable, (r) => r.silencedRight)),
     confidentNonAnswerRate: unanswerable.length ? round(share(unanswerable, (r) => !r.abstained && !r.tentative)) : null,
     tentativeRate: round(share(answerable, (r) => r.tentative)),
     sureFirstQuoteHit: round(share(answerable.filter((r) => !r.abstained && !r.tentative), (r) => r.firstQuoteHit)),

@@ -20,6 +20,18 @@ describe('the seed questions (quality guard)', () => {
     expect(metrics.firstQuoteHit).toBe(1);
     expect(metrics.abstentionRate).toBe(1);
     expect(metrics.falseAbstentionRate).toBe(0);
+    expect(metrics.rightAnswerLostRate).toBe(0);
+  });
+
+  it('tells right answers silence withheld from wrong ones it spared: silenced by force, the seed answers count as right answers lost', async () => {
+    const questions = readQuestions('../shared/eval/seed-questions.jsonl');
+    // A cosine floor no sentence reaches: every question is silent, the ranking unchanged.
+    const silent = { ...DEFAULT_TUNING, abstain: { ...DEFAULT_TUNING.abstain, floor: 2 } };
+    const { metrics, results } = await evaluate(engine, questions, silent);
+    expect(metrics.falseAbstentionRate).toBe(1);
+    // The sentence ranked first holds the answer for (nearly) every answerable seed question; quotes may add a neighbour.
+    expect(metrics.rightAnswerLostRate).toBeGreaterThanOrEqual(0.9);
+    expect(results.filter((r) => r.unanswerable).every((r) => !r.silencedRight)).toBe(true);
   });
 });
 

@@ -185,7 +185,7 @@ describe.skipIf(!cluster)('Elasticsearch store (SQuAD subset)', () => {
     const remote = await openEngine(config, { embedder });
     const questions = paragraphs.flatMap((p) => p.questions);
     const [l, r] = [(await evaluate(local, questions, DEFAULT_TUNING)).metrics, (await evaluate(remote, questions, DEFAULT_TUNING)).metrics];
-    for (const key of ['firstQuoteHit', 'citationHit', 'hitAt3', 'recallAt1', 'recallAt5', 'mrr', 'falseAbstentionRate'] as const) {
+    for (const key of ['firstQuoteHit', 'citationHit', 'hitAt3', 'recallAt1', 'recallAt5', 'mrr', 'falseAbstentionRate', 'rightAnswerLostRate'] as const) {
       expect(Math.abs(r[key] - l[key]), key).toBeLessThanOrEqual(0.005);
     }
     await (remote.store as ElasticsearchSource).close();

@@ -30,6 +30,7 @@ import { isTentative, shouldAbstain, type AbstainModel, type Evidence } from '..
 import { keepsReading } from '../src/answer/read.js';
 import { tuningFor, type Tuning } from '../src/answer/tuning.js';
 import { readQuestions, readSquadDocs, type EvalQuestion } from '../src/eval/datasets.js';
+import { holdsAnswer } from '../src/eval/metrics.js';
 import { BBC_DIR, BBC_SLICES, corpusIndexKey, indexKey, readSelection, writtenSplit } from '../src/eval/selection.js';
 import { HOLDOUT_EVERY, readSplit, splitQuestions, squadHoldout } from '../src/eval/squad-split.js';
 import { runMain } from '../src/cli/run.js';
@@ -101,7 +102,7 @@ await runMain(async () => {
       const t = await engine.trace(q.question);
       const head = t.sentences.slice(0, 16);
       replays.push({
-        hits: head.map((s) => q.answers.some((a) => sentenceText(engine.index, s.id).toLowerCase().includes(a.toLowerCase()))),
+        hits: head.map((s) => holdsAnswer(q.answers, sentenceText(engine.index, s.id))),
         score: head.map((s) => s.score),
         reader: head.map((s) => s.reader ?? 0),
       });
@@ -146,7 +147,7 @@ await runMain(async () => {
       // The read head as scored, for trying other evidence offline (.tmp/calibration-samples.json).
       const head = t.sentences.slice(0, tuned.reader.candidates).map(({ id, cos, lexical, typeMatch, reader, passageScore, score }) => ({
         cos, lexical, typeMatch, reader, passageScore, score,
-        hit: q.answers.some((a) => sentenceText(engine.index, id).toLowerCase().includes(a.toLowerCase())),
+        hit: holdsAnswer(q.answers, sentenceText(engine.index, id)),
       }));
       samples.push({ set, answerable: !q.unanswerable, evidence: t.evidence, head });
     }

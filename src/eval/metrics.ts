@@ -67,6 +67,18 @@ export interface Metrics {
   p95Ms: number;
 }
 
+/**
+ * Whether a text holds one of a question's answer strings (case aside): how every figure here, and
+ * `npm run calibrate`, decide that a quote or a sentence answers.
+ *
+ * @example
+ * holdsAnswer(['1,000'], 'The roughly 1,000 coalition air missions…'); // true
+ * holdsAnswer(['1,000'], undefined);                                   // false
+ */
+export function holdsAnswer(answers: readonly string[], text: string | undefined): boolean {
+  return !!text && answers.some((a) => text.toLowerCase().includes(a.toLowerCase()));
+}
+
 function matchesSource(c: Citation, sources: string[]): boolean {
   const base = c.file.split('/').pop();
   return sources.some((s) => s === c.file || s === c.id || s === base);
@@ -93,7 +105,7 @@ export async function evaluate(
   try {
     for (const [i, q] of questions.entries()) {
       const { answer, trace } = await engine.answerWithTrace(q.question, { k: 3 });
-      const has = (text: string | undefined) => !!text && q.answers.some((a) => text.toLowerCase().includes(a.toLowerCase()));
+      const has = (text: string | undefined) => holdsAnswer(q.answers, text);
       const first = answer.quotes[0];
       const rank = (trace?.articleRanking ?? []).findIndex((a) => matchesSource(trace!.view.index.articles[a], q.sources)) + 1;
       results.push({

@@ -72,66 +72,18 @@ function idfOf(texts: string[]): Map<string, number> {
   return idf;
 }
 
-// ---------------------------------------------------------------- swapped names
-const NOT_A_NAME = new Set(['The', 'A', 'An', 'In', 'On', 'At', 'For', 'Of', 'And', 'But', 'It', 'He', 'She', 'They', 'This', 'That', 'I', 'What', 'Which', 'Who', 'When', 'Where', 'How', 'Why', 'Mr', 'Mrs', 'Ms', 'Dr', 'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']);
-
-/** Runs of capitalised words past a text's first word ("Phillips Idowu", "Turkey"), without a possessive 's. */
-function nameRuns(text: string): string[] {
-  const runs = text.slice(1).match(/\b\p{Lu}[\p{L}-]+(?:\s+\p{Lu}[\p{L}-]+)*/gu) ?? [];
-  return runs.map((r) => r.split(/\s+/).filter((w) => !NOT_A_NAME.has(w)).join(' ')).filter((r) => r.length >= 3);
-}
-
-/**
- * A question with one of its names swapped for another name of the same article ("Who is Italy's foreign
- * minister?" → "Who is Turkey's foreign minister?"), which its answer sentence no longer answers: the on-topic
- * question that shares the story's names and words but asks about someone or somewhere the sentence is not
- * about. The name swapped is one the answer sentence holds; the new one has as many words, and neither the
- * answer sentence nor the question holds it. Null when the question has no such name.
- */
-function swappedQuestion(question: string, answer: string, articleNames: string[], key: string): string | null {
-  const own = nameRuns(question).filter((n) => answer.includes(n));
-  if (!own.length) return null;
-  const name = own[Math.floor(unit(`${key}:name`) * own.length)];
-  const words = name.split(' ').length;
-  const lower = (t: string) => t.toLowerCase();
-  const others = [...new Set(articleNames)].filter(
-    (n) => n.split(' ').length === words && !answer.includes(n) && !question.includes(n) && !lower(n).includes(lower(name)) && !lower(name).includes(lower(n)),
-  );
-  if (!others.length) return null;
-  const other = others[Math.floor(unit(`${key}:other`) * others.length)];
-  return question.replace(name, other);
-}
-
-/** The share of answerable groups that also come with a name swapped (`--swap-share`; 0: none, as v6). */
-const SWAP_SHARE = Number(arg('--swap-share', '0'));
-
-/**
- * For a share of the answerable groups, the same group with a name of its question swapped (see
- * swappedQuestion): the answer sentence and the group's negatives, every label 0, none holding the new name
- * (a sentence about it might answer). Null when not drawn or when the question has no name to swap.
- */
-function swapGroup(g: Group, articleNames: string[], kind: string): Group | null {
-  if (unit(`swap:${g.question}`) >= SWAP_SHARE) return null;
-  const q = swappedQuestion(g.question, g.candidates[0], articleNames, g.question);
-  if (!q) return null;
-  const added = nameRuns(q).filter((n) => !g.question.includes(n));
-  const candidates = g.candidates.filter((c) => !added.some((n) => c.includes(n))).slice(0, 5);
-  return candidates.length >= 2 && candidates[0] === g.candidates[0] ? { question: q, candidates, labels: candidates.map(() => 0), kind } : null;
-}
-
 // ---------------------------------------------------------------- SQuAD
 interface SquadDoc {
   title: string;
   paragraphs: { context: string; qas: { id: string; question: string; answers: { text: string; answer_start: number }[] }[] }[];
 }
 
-function squadGroups(docs: SquadDoc[], titles: string[], kindPrefix: string, swap = false): Group[] {
+function squadGroups(docs: SquadDoc[], titles: string[], kindPrefix: string): Group[] {
   const groups: Group[] = [];
   for (const doc of docs.filter((d) => titles.includes(d.title))) {
     const paras = doc.paragraphs.map((p) => splitSentences(p.context).map((s) => ({ ...s, text: p.context.slice(s.start, s.end) })));
     const all = paras.flatMap((ss, p) => ss.map((s) => ({ ...s, p })));
     const idf = idfOf(all.map((s) => s.text));
-    const names = all.flatMap((s) => nameRuns(s.text));
     doc.paragraphs.forEach((para, p) => {
       for (const qa of para.qas) {
         const answers = qa.answers.map((a) => a.text.toLowerCase());
@@ -149,10 +101,7 @@ function squadGroups(docs: SquadDoc[], titles: string[], kindPrefix: string, swa
           .slice(0, 3)
           .map((s) => s.text);
         const pos = [gold.text, ...sameParagraph.slice(0, 4), ...lookAlikes.slice(0, 2)];
-        const group = { question: qa.question, candidates: pos, labels: pos.map((_, i) => (i === 0 ? 1 : 0)), kind: `${kindPrefix}` };
-        groups.push(group);
-        const swapped = swap ? swapGroup(group, names, `${kindPrefix}-swap`) : null;
-        if (swapped) groups.push(swapped);
+        groups.push({ question: qa.question, candidates: pos, labels: pos.map((_, i) => (i === 0 ? 1 : 0)), kind: `${kindPrefix}` });
         // Half the questions also come without their answer: the group an unanswerable question sees.
         if (unit(`noans:${qa.id}`) < 0.5) {
           const neg = [...sameParagraph.slice(0, 3), ...lookAlikes.slice(0, 3)];
@@ -291,11 +240,7 @@ async function writtenGroups(root: string, dir: string): Promise<{ train: Group[
     const negs = [...new Set([...hard, ...near].map((x) => x.t))].slice(0, 6);
     if (negs.length < 2) continue;
     if (gold) {
-      const group = { question: q.question, candidates: [gold.t, ...negs], labels: [1, ...negs.map(() => 0)], kind: 'news' };
-      target.push(group);
-      // Swapped names for training only: the tune groups stay what earlier readers were scored on.
-      const swapped = target === out.train ? swapGroup(group, sentences.flatMap(nameRuns), 'news-swap') : null;
-      if (swapped) target.push(swapped);
+      target.push({ question: q.question, candidates: [gold.t, ...negs], labels: [1, ...negs.map(() => 0)], kind: 'news' });
       if (unit(`news-noans:${key}`) < 0.5) target.push({ question: q.question, candidates: negs, labels: negs.map(() => 0), kind: 'news-noanswer' });
     } else {
       target.push({ question: q.question, candidates: negs, labels: negs.map(() => 0), kind: 'news-unanswerable' });
@@ -311,7 +256,7 @@ const written = await writtenGroups(bbcRoot, path.join(here, 'questions'));
 if (written.skipped) process.stderr.write(`${written.skipped} written questions skipped: their answer is not a sentence of the article\n`);
 // The written news groups are few beside SQuAD's: each is seen twice per pass.
 const train = [
-  ...squadGroups(squad.data, splits.train, 'squad', true),
+  ...squadGroups(squad.data, splits.train, 'squad'),
   ...(await bbcGroups(bbcRoot)),
   ...written.train,
   ...written.train,

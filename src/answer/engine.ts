@@ -231,8 +231,7 @@ export class Engine implements AnswerEngine {
       cos: best.cos,
       coverage: softCoverage(index, words, vectors, passageText, alternatives),
       sentenceCoverage: softCoverage(index, words, vectors, leanedOn + own, alternatives),
-      // A list is only a preference among quotes (quotes.ts): "Which findings…" is often answered without one.
-      typeMissing: !['other', 'list'].includes(answerType(question)) && !best.typeMatch,
+      typeMissing: answerType(question) !== 'other' && !best.typeMatch,
       unknownName,
     };
   }

@@ -55,10 +55,11 @@ const FEATURES = ['reader', 'cos', 'coverage', 'sentenceCoverage', 'typeMissing'
 
 interface Sample {
   set: string;
+  question: string;
   answerable: boolean;
   evidence: Evidence;
   /** The read head in ranked order; `hit`: that sentence holds an answer string. */
-  head: { hit: boolean }[];
+  head: { hit: boolean; text: string }[];
 }
 
 await runMain(async () => {
@@ -144,12 +145,13 @@ await runMain(async () => {
     engine.tuning = tuned;
     for (const q of questions) {
       const t = await engine.trace(q.question);
-      // The read head as scored, for trying other evidence offline (.tmp/calibration-samples.json).
-      const head = t.sentences.slice(0, tuned.reader.candidates).map(({ id, cos, lexical, typeMatch, reader, passageScore, score }) => ({
-        cos, lexical, typeMatch, reader, passageScore, score,
-        hit: holdsAnswer(q.answers, sentenceText(engine.index, id)),
-      }));
-      samples.push({ set, answerable: !q.unanswerable, evidence: t.evidence, head });
+      // The question and its read head as scored, texts included, for trying other evidence offline
+      // (.tmp/calibration-samples.json).
+      const head = t.sentences.slice(0, tuned.reader.candidates).map(({ id, cos, lexical, typeMatch, reader, passageScore, score }) => {
+        const text = sentenceText(engine.index, id);
+        return { cos, lexical, typeMatch, reader, passageScore, score, text, hit: holdsAnswer(q.answers, text) };
+      });
+      samples.push({ set, question: q.question, answerable: !q.unanswerable, evidence: t.evidence, head });
     }
   };
   await collect('SQuAD tune (answerable)', squad, squadTune);
